@@ -1,0 +1,350 @@
+"""The typed vocabulary of the micro-turn bus.
+
+Every component talks to every other through these small records. Each kind
+declares its priority lane once, as a class attribute, so a publisher cannot
+put an interrupt behind a storm of file events by mistake. Kinds that arrive at
+a high rate declare how they coalesce (`coalesce_key` + `merge`), so a slow
+subscriber receives the latest state instead of an unbounded backlog.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+from typing import Any, ClassVar
+
+
+class Lane(IntEnum):
+    """Priority lanes, most urgent first. Lower value is served first."""
+
+    CONTROL = 0
+    USER = 1
+    ASSISTANT = 2
+    TOOL = 3
+    AMBIENT = 4
+
+
+#: Lanes whose events are never dropped, whatever the load.
+LOSSLESS_LANES = frozenset({Lane.CONTROL, Lane.USER, Lane.ASSISTANT})
+
+
+@dataclass(slots=True, kw_only=True)
+class Event:
+    """Base of every bus event: where it came from, when, and for which session."""
+
+    lane: ClassVar[Lane] = Lane.AMBIENT
+    source: str = ""
+    session_id: str = ""
+    ts: float = field(default_factory=time.monotonic)
+
+    @property
+    def kind(self) -> str:
+        """A stable name for the kind, used by the store and the audit log."""
+        return type(self).__name__
+
+    def coalesce_key(self) -> Hashable | None:
+        """Events with equal non-None keys may be merged while they wait."""
+        return None
+
+    def merge(self, newer: Event) -> Event:
+        """Combine this waiting event with a newer one of the same key.
+
+        The default keeps the latest state, which is right for sensors; kinds
+        whose payload accumulates (text deltas, output chunks) override it.
+        """
+        return newer
+
+
+# --- control lane -----------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class Interrupt(Event):
+    """Stop the foreground turn now (Ctrl+C, Esc, voice barge-in)."""
+
+    lane: ClassVar[Lane] = Lane.CONTROL
+    reason: str = "user"
+
+
+@dataclass(slots=True, kw_only=True)
+class StateChanged(Event):
+    """The engine's turn state or the floor changed."""
+
+    lane: ClassVar[Lane] = Lane.CONTROL
+    state: str = "idle"
+    floor: str = "idle"
+
+
+@dataclass(slots=True, kw_only=True)
+class ApprovalRequest(Event):
+    """The engine asks whichever front end is attached to allow a tool call.
+
+    `scope_label` says in words what "allow for a scope" would cover; an empty
+    label means that answer is not offered (interpreters, wrappers, paths).
+    """
+
+    lane: ClassVar[Lane] = Lane.CONTROL
+    request_id: str = ""
+    call_id: str = ""
+    tool: str = ""
+    summary: str = ""
+    detail: str = ""
+    diff: str = ""
+    reason: str = ""
+    scope_label: str = ""
+    sandboxed: bool = True
+    task: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class ApprovalAnswer(Event):
+    """A front end's answer: `once`, `scope`, `deny` or `unsandboxed`."""
+
+    lane: ClassVar[Lane] = Lane.CONTROL
+    request_id: str = ""
+    decision: str = "deny"
+    reason: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class Quit(Event):
+    """The user asked to leave; subscribers finish what they must persist."""
+
+    lane: ClassVar[Lane] = Lane.CONTROL
+
+
+# --- user lane --------------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class UserInput(Event):
+    """A message the user sent (typed, pasted or spoken)."""
+
+    lane: ClassVar[Lane] = Lane.USER
+    text: str = ""
+    via: str = "keyboard"
+
+
+@dataclass(slots=True, kw_only=True)
+class QueueEdit(Event):
+    """Edit (`text` set) or remove (`text` None) a queued message."""
+
+    lane: ClassVar[Lane] = Lane.USER
+    item_id: str = ""
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedItem:
+    """One message waiting for the current turn to end."""
+
+    item_id: str
+    text: str
+
+
+@dataclass(slots=True, kw_only=True)
+class QueueChanged(Event):
+    """The visible queue of messages typed while the assistant worked."""
+
+    lane: ClassVar[Lane] = Lane.USER
+    items: tuple[QueuedItem, ...] = ()
+
+
+@dataclass(slots=True, kw_only=True)
+class UserActivity(Event):
+    """The user is typing or speaking; proactive output must wait."""
+
+    lane: ClassVar[Lane] = Lane.USER
+    active: bool = True
+
+    def coalesce_key(self) -> Hashable | None:
+        return "user-activity"
+
+
+@dataclass(slots=True, kw_only=True)
+class MessageCommitted(Event):
+    """A user message is stored and part of the history."""
+
+    lane: ClassVar[Lane] = Lane.USER
+    message_id: str = ""
+    role: str = "user"
+    text: str = ""
+
+
+# --- assistant lane ---------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class AssistantStarted(Event):
+    """A new assistant message begins streaming."""
+
+    lane: ClassVar[Lane] = Lane.ASSISTANT
+    message_id: str = ""
+    model: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class AssistantDelta(Event):
+    """A fragment of assistant text; consecutive fragments merge while waiting."""
+
+    lane: ClassVar[Lane] = Lane.ASSISTANT
+    message_id: str = ""
+    text: str = ""
+
+    def coalesce_key(self) -> Hashable | None:
+        return ("delta", self.message_id)
+
+    def merge(self, newer: Event) -> Event:
+        assert isinstance(newer, AssistantDelta)
+        return replace(self, text=self.text + newer.text, ts=newer.ts)
+
+
+@dataclass(slots=True, kw_only=True)
+class AssistantDone(Event):
+    """The assistant message is stored; `interrupted` marks a partial answer."""
+
+    lane: ClassVar[Lane] = Lane.ASSISTANT
+    message_id: str = ""
+    text: str = ""
+    interrupted: bool = False
+    stop_reason: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class Notice(Event):
+    """One line for the conversation: an error, a hint or an instruction."""
+
+    lane: ClassVar[Lane] = Lane.ASSISTANT
+    level: str = "info"
+    text: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class Retrying(Event):
+    """The model call failed transiently; a retry happens in `seconds`."""
+
+    lane: ClassVar[Lane] = Lane.ASSISTANT
+    attempt: int = 1
+    seconds: float = 0.0
+    reason: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class Usage(Event):
+    """Token counts of the latest request, for the status line."""
+
+    lane: ClassVar[Lane] = Lane.ASSISTANT
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    context_tokens: int = 0
+    context_window: int = 0
+
+    def coalesce_key(self) -> Hashable | None:
+        return "usage"
+
+
+# --- tool lane --------------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolCallStarted(Event):
+    """The model asked for a tool; the tool pane opens an entry for it."""
+
+    lane: ClassVar[Lane] = Lane.TOOL
+    call_id: str = ""
+    tool: str = ""
+    summary: str = ""
+    arguments: dict[str, Any] = field(default_factory=dict)
+    task: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolStatus(Event):
+    """waiting, running, done, failed, denied or interrupted."""
+
+    lane: ClassVar[Lane] = Lane.TOOL
+    call_id: str = ""
+    status: str = "running"
+    detail: str = ""
+
+    def coalesce_key(self) -> Hashable | None:
+        return ("tool-status", self.call_id)
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolOutput(Event):
+    """A chunk of a tool's output (may hold ANSI colour); chunks merge while waiting."""
+
+    lane: ClassVar[Lane] = Lane.TOOL
+    call_id: str = ""
+    chunk: str = ""
+
+    def coalesce_key(self) -> Hashable | None:
+        return ("tool-output", self.call_id)
+
+    def merge(self, newer: Event) -> Event:
+        assert isinstance(newer, ToolOutput)
+        return replace(self, chunk=self.chunk + newer.chunk, ts=newer.ts)
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolFinished(Event):
+    """A tool call ended; its result is already stored."""
+
+    lane: ClassVar[Lane] = Lane.TOOL
+    call_id: str = ""
+    status: str = "done"
+    exit_code: int | None = None
+    duration_s: float = 0.0
+    summary: str = ""
+
+
+# --- ambient lane -----------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class SensorEvent(Event):
+    """Something a sensor noticed. `key` identifies the thing (a path, a pane).
+
+    `sensor` names the producer (files, shell, git, tmux, instructions);
+    `action` what happened (created, modified, deleted, command, failed, ...);
+    `data` carries the details a saliency scorer and the context pane need.
+    """
+
+    lane: ClassVar[Lane] = Lane.AMBIENT
+    sensor: str = ""
+    key: str = ""
+    action: str = ""
+    summary: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def coalesce_key(self) -> Hashable | None:
+        return ("sensor", self.sensor, self.key)
+
+
+@dataclass(slots=True, kw_only=True)
+class ContextChanged(Event):
+    """The ranked ambient context that the next request would carry changed."""
+
+    lane: ClassVar[Lane] = Lane.AMBIENT
+    items: tuple[Any, ...] = ()
+    block: str = ""
+    tokens: int = 0
+
+    def coalesce_key(self) -> Hashable | None:
+        return "context"
+
+
+@dataclass(slots=True, kw_only=True)
+class Hint(Event):
+    """A proactive one-liner (e.g. a failed command); never takes focus."""
+
+    lane: ClassVar[Lane] = Lane.AMBIENT
+    text: str = ""
+    action: str = ""
+
+    def coalesce_key(self) -> Hashable | None:
+        return "hint"
