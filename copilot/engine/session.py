@@ -1,0 +1,350 @@
+"""The interaction layer: one session, its turns, the floor, interrupts and the queue.
+
+The engine is UI-free. Front ends publish intents on the bus (UserInput,
+Interrupt, QueueEdit, UserActivity, Quit) and render what the engine publishes.
+Everything that matters for history is written to the store before the event
+that shows it as done is published, so a crash loses nothing the user saw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+from copilot.bus import Bus
+from copilot.bus.events import (
+    AssistantDelta,
+    AssistantDone,
+    AssistantStarted,
+    Event,
+    Interrupt,
+    Lane,
+    MessageCommitted,
+    Notice,
+    QueueChanged,
+    QueueEdit,
+    Quit,
+    Retrying,
+    StateChanged,
+    Usage,
+    UserActivity,
+    UserInput,
+)
+from copilot.config import Config
+from copilot.engine.history import to_api_messages
+from copilot.engine.queue import InputQueue
+from copilot.engine.state import Floor, TurnMachine, TurnState
+from copilot.memory.records import SessionInfo, StoredMessage
+from copilot.memory.store import Store
+from copilot.models.anthropic_client import AnthropicClient, build_params
+from copilot.models.reply import ModelError, Reply
+
+#: How often a streaming answer is checkpointed to the store (kill -9 safety).
+CHECKPOINT_S = 0.25
+
+BASE_SYSTEM = (
+    "You are copilot, a terminal assistant working beside a developer in their shell and "
+    "editor. Be direct and brief; use Markdown. When you use tools, every shell command and "
+    "file change is shown to the user for approval and runs in a sandbox."
+)
+
+
+class Toolbox(Protocol):
+    """What the engine needs from the tools layer (gate + sandboxed execution)."""
+
+    def schemas(self) -> list[dict[str, Any]]: ...
+
+    async def run(
+        self, calls: list[dict[str, Any]], results: list[dict[str, Any]], task: str = ""
+    ) -> None:
+        """Run calls, appending one tool_result block per call to `results` as each ends.
+
+        On cancellation, a call that was running appends its partial result
+        (marked interrupted) before the CancelledError propagates.
+        """
+        ...
+
+
+class ContextSource(Protocol):
+    """Ambient context: instructions files and the compact 'what the user does' block."""
+
+    def instructions_text(self) -> str: ...
+
+    def context_text(self) -> str: ...
+
+
+class Engine:
+    """One session's interaction loop. Start with `open()`, then `run()` as a task."""
+
+    def __init__(
+        self,
+        bus: Bus,
+        store: Store,
+        client: AnthropicClient,
+        config: Config,
+        workspace: Path,
+        toolbox: Toolbox | None = None,
+        context: ContextSource | None = None,
+    ) -> None:
+        self.bus = bus
+        self.store = store
+        self.client = client
+        self.config = config
+        self.workspace = workspace
+        self.toolbox = toolbox
+        self.context = context
+        self.machine = TurnMachine()
+        self.floor = Floor.IDLE
+        self.queue = InputQueue()
+        self.session: SessionInfo | None = None
+        self.history: list[StoredMessage] = []
+        self._turn: asyncio.Task[None] | None = None
+        self._inbox = bus.subscribe("engine", lanes=(Lane.CONTROL, Lane.USER))
+        self._closed = asyncio.Event()
+        self._last_checkpoint = 0.0
+        self._checkpoint: asyncio.Task[None] | None = None
+
+    # --- session ----------------------------------------------------------------
+
+    async def open(self, resume: str | None = None, continue_last: bool = False) -> SessionInfo:
+        """Start a new session, or resume one (crash leftovers are marked interrupted)."""
+        workspace = str(self.workspace)
+        session: SessionInfo | None = None
+        if resume:
+            session = await self.store.get_session(resume)
+            if session is None:
+                raise LookupError(f"no session matches '{resume}' (see: copilot sessions)")
+        elif continue_last:
+            session = await self.store.last_session(workspace)
+        if session is None:
+            session = await self.store.create_session(workspace, self.config.model.name)
+        else:
+            await self.store.recover(session.id)
+        self.session = session
+        self.history = await self.store.messages(session.id)
+        return session
+
+    @property
+    def session_id(self) -> str:
+        return self.session.id if self.session else ""
+
+    def publish(self, event: Event) -> None:
+        event.session_id = self.session_id
+        event.source = event.source or "engine"
+        self.bus.publish(event)
+
+    async def notice(self, text: str, level: str = "error") -> None:
+        """One line in the conversation, stored as an event first."""
+        await self.store.add_event(self.session_id, "notice", {"level": level, "text": text})
+        self.publish(Notice(level=level, text=text))
+
+    # --- main loop --------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Consume user intents until Quit; never raises for a bad turn."""
+        try:
+            while True:
+                event = await self._inbox.get()
+                if isinstance(event, Quit):
+                    break
+                await self.handle(event)
+        finally:
+            await self._cancel_turn()
+            self._inbox.close()
+            self._closed.set()
+
+    async def handle(self, event: Event) -> None:
+        if isinstance(event, Interrupt):
+            await self.interrupt()
+        elif isinstance(event, UserInput):
+            await self._on_input(event.text)
+        elif isinstance(event, QueueEdit):
+            if self.queue.edit(event.item_id, event.text):
+                self.publish(QueueChanged(items=self.queue.items))
+        elif isinstance(event, UserActivity):
+            self._set_floor(Floor.USER if event.active else self._idle_floor())
+
+    async def _on_input(self, text: str) -> None:
+        if not text.strip():
+            return
+        if self.machine.busy:
+            self.queue.add(text)
+            self.publish(QueueChanged(items=self.queue.items))
+            return
+        self._start_turn([text])
+
+    async def interrupt(self) -> None:
+        """Cancel the foreground turn now; queued messages are then sent at once."""
+        if self._turn is None or self._turn.done():
+            return
+        self._turn.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._turn
+
+    async def _cancel_turn(self) -> None:
+        self.queue.drain()
+        await self.interrupt()
+
+    def _start_turn(self, texts: list[str]) -> None:
+        self._turn = asyncio.create_task(self._run_turn(texts), name="turn")
+        self._turn.add_done_callback(self._after_turn)
+
+    def _after_turn(self, task: asyncio.Task[None]) -> None:
+        if task is not self._turn:
+            return
+        self._turn = None
+        if self.queue and not self._closed.is_set():
+            texts = self.queue.drain()
+            self.publish(QueueChanged(items=()))
+            self._start_turn(texts)
+
+    # --- state ------------------------------------------------------------------
+
+    def _set_state(self, state: TurnState) -> None:
+        if self.machine.to(state):
+            self.publish(StateChanged(state=state.value, floor=self.floor.value))
+
+    def _set_floor(self, floor: Floor) -> None:
+        if floor != self.floor:
+            self.floor = floor
+            self.publish(StateChanged(state=self.machine.state.value, floor=floor.value))
+
+    def _idle_floor(self) -> Floor:
+        return Floor.ASSISTANT if self.machine.busy else Floor.IDLE
+
+    # --- a turn -----------------------------------------------------------------
+
+    async def _run_turn(self, texts: list[str]) -> None:
+        content = [{"type": "text", "text": t} for t in texts]
+        message = await self.store.add_message(self.session_id, "user", content)
+        self.history.append(message)
+        self.publish(MessageCommitted(message_id=message.id, role="user", text="\n\n".join(texts)))
+        self._set_state(TurnState.STREAMING)
+        self._set_floor(Floor.ASSISTANT)
+        try:
+            while await self._one_reply():
+                self._set_state(TurnState.STREAMING)
+        except asyncio.CancelledError:
+            self._set_state(TurnState.INTERRUPTED)
+            raise
+        finally:
+            self._set_state(TurnState.IDLE)
+            self._set_floor(Floor.IDLE if self.floor == Floor.ASSISTANT else self.floor)
+
+    async def _one_reply(self) -> bool:
+        """Stream one assistant message; True when tool results need another reply."""
+        reply = Reply()
+        message_id = await self.store.begin_message(self.session_id, "assistant")
+        self.publish(AssistantStarted(message_id=message_id, model=self.config.model.name))
+        params = build_params(
+            self.config.model,
+            self._system_prompt(),
+            to_api_messages(self.history),
+            self.toolbox.schemas() if self.toolbox else [],
+            ambient=self.ambient_block(),
+        )
+        try:
+            await self.client.stream(
+                params,
+                reply,
+                on_text=lambda text: self._on_text(message_id, reply, text),
+                on_retry=self._on_retry,
+                on_usage=self._on_usage,
+            )
+        except asyncio.CancelledError:
+            await self._finish(message_id, reply, interrupted=True)
+            raise
+        except ModelError as exc:
+            await self._finish(message_id, reply, interrupted=bool(reply.blocks))
+            await self.notice(exc.message)
+            return False
+        await self._finish(message_id, reply, interrupted=False)
+        calls = reply.tool_calls()
+        if not calls or self.toolbox is None or reply.stop_reason != "tool_use":
+            return False
+        return await self._run_tools(calls)
+
+    async def _run_tools(self, calls: list[dict[str, Any]]) -> bool:
+        assert self.toolbox is not None
+        self._set_state(TurnState.TOOLS)
+        results: list[dict[str, Any]] = []
+        try:
+            await self.toolbox.run(calls, results)
+        finally:
+            if results:
+                message = await asyncio.shield(
+                    self.store.add_message(self.session_id, "user", results)
+                )
+                self.history.append(message)
+        return True
+
+    def _on_text(self, message_id: str, reply: Reply, text: str) -> None:
+        self.publish(AssistantDelta(message_id=message_id, text=text))
+        now = time.monotonic()
+        if now - self._last_checkpoint >= CHECKPOINT_S and (
+            self._checkpoint is None or self._checkpoint.done()
+        ):
+            self._last_checkpoint = now
+            self._checkpoint = asyncio.create_task(
+                self.store.checkpoint_message(message_id, reply.content())
+            )
+
+    def _on_retry(self, attempt: int, seconds: float, reason: str) -> None:
+        self._set_state(TurnState.RETRYING)
+        self.publish(Retrying(attempt=attempt, seconds=seconds, reason=reason))
+        asyncio.get_running_loop().call_later(seconds, self._retry_due)
+
+    def _retry_due(self) -> None:
+        if self.machine.state == TurnState.RETRYING:
+            self._set_state(TurnState.STREAMING)
+
+    def _on_usage(self, reply: Reply) -> None:
+        self.publish(
+            Usage(
+                input_tokens=reply.input_tokens,
+                output_tokens=reply.output_tokens,
+                cache_read_tokens=reply.cache_read_tokens,
+                context_tokens=reply.input_tokens + reply.cache_read_tokens,
+                context_window=self.config.model.context_window,
+            )
+        )
+
+    async def _finish(self, message_id: str, reply: Reply, *, interrupted: bool) -> None:
+        """Persist the reply (shielded: an interrupt must not lose it), then show it done."""
+        if self._checkpoint is not None and not self._checkpoint.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._checkpoint)
+        stored = await asyncio.shield(
+            self.store.finish_message(message_id, reply.content(), interrupted=interrupted)
+        )
+        self.history.append(stored)
+        self.publish(
+            AssistantDone(
+                message_id=message_id,
+                text=reply.text,
+                interrupted=interrupted,
+                stop_reason=reply.stop_reason,
+            )
+        )
+
+    def _system_prompt(self) -> str:
+        parts = [self.config.model.system_prompt or BASE_SYSTEM]
+        if self.context is not None:
+            instructions = self.context.instructions_text()
+            if instructions:
+                parts.append(instructions)
+        return "\n\n".join(parts)
+
+    def ambient_block(self) -> str:
+        """The compact context block; sent after the cache breakpoint, never stored."""
+        return self.context.context_text() if self.context is not None else ""
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    def replay(self) -> list[StoredMessage]:
+        """The session's messages so a front end can draw a resumed transcript."""
+        return list(self.history)
