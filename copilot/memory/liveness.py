@@ -5,7 +5,9 @@ A row left in state ``"streaming"`` means either a reply is arriving right now
 second case may be marked interrupted. A bare pid is not enough to tell: pids
 are reused, so the owner is recorded as ``(pid, start time)`` where the start
 time comes from ``/proc/<pid>/stat`` (clock ticks since boot). Where ``/proc``
-is absent the start time is ``None`` and only the pid is checked.
+is absent the start time is ``None`` and only the pid is checked. Owners are
+judged in this machine's pid namespace: copilots sharing one database file from
+different containers would each see the other's streams as orphaned.
 """
 
 from __future__ import annotations
