@@ -1,1 +1,1 @@
-"""copilot.ui."""
+"""The Textual front end. The only package allowed to import textual."""

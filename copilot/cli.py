@@ -1,0 +1,136 @@
+"""Entry point: parse arguments, load config, pick a front end or run a subcommand.
+
+Kept free of heavy imports: Textual is imported only when the TUI starts (after
+ESCDELAY is set, which Textual reads at import), the SDK only after the first
+frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from copilot import __version__
+from copilot.config import Config, load
+
+
+def find_workspace(start: Path) -> Path:
+    """The git root above `start`, else `start` itself."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="copilot",
+        description="A terminal AI copilot. Subcommands: sessions, audit, policy, init SHELL.",
+    )
+    parser.add_argument("--version", action="version", version=f"copilot {__version__}")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-c",
+        "--continue",
+        dest="continue_last",
+        action="store_true",
+        help="resume the last session of this folder",
+    )
+    group.add_argument("-r", "--resume", metavar="ID", help="resume the session with this id")
+    parser.add_argument("-m", "--model", help="model id for this run")
+    parser.add_argument(
+        "--mode",
+        choices=("ask", "sandbox-auto", "read-only"),
+        help="how the gate treats the model's actions",
+    )
+    parser.add_argument("-C", "--workspace", type=Path, help="work in this folder")
+    return parser
+
+
+def _flags(args: argparse.Namespace) -> dict[str, dict[str, str]]:
+    flags: dict[str, dict[str, str]] = {}
+    if args.model:
+        flags["model"] = {"name": args.model}
+    if args.mode:
+        flags["sandbox"] = {"mode": args.mode}
+    return flags
+
+
+def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
+    os.environ.setdefault("ESCDELAY", str(config.ui.escdelay_ms))
+    from copilot.engine.runtime import Runtime
+    from copilot.ui.app import CopilotApp
+
+    runtime = Runtime(
+        config=config,
+        workspace=workspace,
+        resume=args.resume,
+        continue_last=args.continue_last,
+    )
+    app = CopilotApp(runtime)
+    app.run()
+    return app.return_code or 0
+
+
+async def _list_sessions(config: Config, workspace: Path, everywhere: bool) -> int:
+    from copilot.engine.runtime import open_store
+
+    store = await open_store(config)
+    try:
+        sessions = await store.list_sessions(None if everywhere else str(workspace))
+    finally:
+        await store.close()
+    if not sessions:
+        print("No sessions yet" + ("" if everywhere else f" in {workspace}") + ".")
+        return 0
+    for info in sessions:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.updated))
+        title = info.title or "(empty)"
+        where = f"  {info.workspace}" if everywhere else ""
+        print(f"{info.id[:12]}  {when}  {info.message_count:>4} msgs  {title}{where}")
+    return 0
+
+
+def cmd_sessions(argv: list[str], config: Config, workspace: Path) -> int:
+    parser = argparse.ArgumentParser(
+        prog="copilot sessions", description="List sessions (this folder by default)."
+    )
+    parser.add_argument("--all", action="store_true", help="sessions of every folder")
+    args = parser.parse_args(argv)
+    return asyncio.run(_list_sessions(config, workspace, args.all))
+
+
+SUBCOMMANDS: dict[str, Callable[[list[str], Config, Path], int]] = {
+    "sessions": cmd_sessions,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        workspace = find_workspace(Path.cwd())
+        config = load(workspace)
+        for line in config.problems:
+            print(f"copilot: {line}", file=sys.stderr)
+        return SUBCOMMANDS[argv[0]](argv[1:], config, workspace)
+    args = _parser().parse_args(argv)
+    workspace = find_workspace(args.workspace or Path.cwd())
+    if not workspace.is_dir():
+        print(f"copilot: {workspace} is not a folder", file=sys.stderr)
+        return 2
+    config = load(workspace, flags=_flags(args))
+    try:
+        return run_tui(config, workspace, args)
+    except LookupError as exc:
+        print(f"copilot: {exc.args[0]}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

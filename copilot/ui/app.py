@@ -1,0 +1,318 @@
+"""The Textual app: a thin composition of panes around the headless runtime.
+
+The app subscribes to the bus and renders what the engine publishes; user
+intents (send, interrupt, queue edits) go back as bus events. It never calls
+into the engine's internals, so the plain front end and tests drive the same
+engine the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+
+from copilot.bus.events import (
+    AssistantDelta,
+    AssistantDone,
+    AssistantStarted,
+    ContextChanged,
+    Event,
+    Hint,
+    Interrupt,
+    MessageCommitted,
+    Notice,
+    QueueChanged,
+    QueueEdit,
+    Quit,
+    Retrying,
+    StateChanged,
+    ToolCallStarted,
+    ToolFinished,
+    ToolOutput,
+    ToolStatus,
+    Usage,
+    UserActivity,
+    UserInput,
+)
+from copilot.engine.runtime import Runtime
+from copilot.ui import themes
+from copilot.ui.widgets import (
+    ContextPane,
+    Conversation,
+    PromptInput,
+    QueueView,
+    StatusLine,
+    ToolPane,
+)
+
+HERE = Path(__file__).parent
+#: Two Ctrl+C presses within this many seconds on an idle app quit.
+DOUBLE_CTRL_C_S = 1.0
+#: After this long without a keystroke the user no longer holds the floor.
+TYPING_IDLE_S = 1.5
+
+
+class CopilotApp(App[None]):
+    """Conversation on the left; tools and context in a side column."""
+
+    TITLE = "copilot"
+    CSS_PATH = [
+        HERE / "app.tcss",
+        *(
+            HERE / "widgets" / name
+            for name in (
+                "conversation.tcss",
+                "prompt_input.tcss",
+                "queue_view.tcss",
+                "status_line.tcss",
+                "tool_pane.tcss",
+                "context_pane.tcss",
+            )
+        ),
+    ]
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+c", "interrupt_or_quit", "Interrupt", priority=True, id="interrupt"),
+        Binding("escape", "interrupt", "Interrupt", priority=True, show=False, id="interrupt-esc"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("f2", "toggle_side", "Panes", id="toggle-side"),
+        Binding("ctrl+up", "focus_queue", "Queue", show=False, id="focus-queue"),
+    ]
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.state = "idle"
+        self._last_ctrl_c = 0.0
+        self._typing_timer = None
+        self._countdown_timer = None
+        self._retry_until = 0.0
+        self._retry_reason = ""
+        self.first_frame_at: float | None = None
+
+    # --- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield Conversation(id="conversation")
+                yield QueueView(id="queue")
+                yield PromptInput(id="input")
+            with Vertical(id="side"):
+                yield ToolPane(id="tools")
+                yield ContextPane(id="context")
+        yield StatusLine(id="status")
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one(Conversation)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def prompt(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    async def on_mount(self) -> None:
+        loaded, problems = themes.discover()
+        for theme in loaded:
+            self.register_theme(theme)
+        wanted = self.runtime.config.ui.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            problems.append(f"theme '{wanted}' not found; using the default")
+        if self.runtime.config.ui.keymap:
+            self.set_keymap(self.runtime.config.ui.keymap)
+        self.prompt.focus()
+        self._apply_width(self.size.width)
+        self.status.model = self.runtime.config.model.name
+        self._pump = self.runtime.bus.subscribe("tui")
+        self.pump_bus()
+        try:
+            session = await self.runtime.start()
+        except LookupError as exc:
+            self.exit(return_code=1, message=f"copilot: {exc.args[0]}")
+            return
+        self.status.session = session.id
+        await self._replay()
+        for line in (*self.runtime.config.problems, *problems):
+            await self.conversation.add_notice(line, "warning")
+        self.call_after_refresh(self._first_frame)
+
+    def _first_frame(self) -> None:
+        self.first_frame_at = time.monotonic()
+        self.load_model()
+
+    @work(exclusive=True, group="model")
+    async def load_model(self) -> None:
+        problem = await self.runtime.load_model()
+        if problem:
+            await self.conversation.add_notice(problem, "warning")
+
+    async def _replay(self) -> None:
+        assert self.runtime.engine is not None
+        for message in self.runtime.engine.replay():
+            text = "".join(b.get("text", "") for b in message.content if b.get("type") == "text")
+            if message.role == "user" and text:
+                await self.conversation.add_user(text)
+            elif message.role == "assistant" and (text or message.interrupted):
+                await self.conversation.add_answer(text, message.interrupted)
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.screen.set_class(width < self.runtime.config.ui.side_min_width, "-narrow")
+
+    # --- user intents -----------------------------------------------------------
+
+    def publish(self, event: Event) -> None:
+        event.source = "tui"
+        self.runtime.bus.publish(event)
+
+    def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        self.publish(UserInput(text=message.text))
+        self._stop_typing()
+
+    def on_prompt_input_typing(self, _message: PromptInput.Typing) -> None:
+        if self._typing_timer is None:
+            self.publish(UserActivity(active=True))
+        else:
+            self._typing_timer.stop()
+        self._typing_timer = self.set_timer(TYPING_IDLE_S, self._stop_typing)
+
+    def _stop_typing(self) -> None:
+        if self._typing_timer is not None:
+            self._typing_timer.stop()
+            self._typing_timer = None
+            self.publish(UserActivity(active=False))
+
+    def on_prompt_input_queue_focus_requested(self, _m: PromptInput.QueueFocusRequested) -> None:
+        self.action_focus_queue()
+
+    def on_queue_view_edit_requested(self, message: QueueView.EditRequested) -> None:
+        self.publish(QueueEdit(item_id=message.item.item_id, text=None))
+        self.prompt.load_text(message.item.text)
+        self.prompt.focus()
+
+    def on_queue_view_remove_requested(self, message: QueueView.RemoveRequested) -> None:
+        self.publish(QueueEdit(item_id=message.item.item_id, text=None))
+
+    def action_interrupt(self) -> None:
+        if self.state != "idle":
+            self.publish(Interrupt(reason="key"))
+
+    def action_interrupt_or_quit(self) -> None:
+        if self.state != "idle":
+            self.publish(Interrupt(reason="key"))
+            return
+        now = time.monotonic()
+        if now - self._last_ctrl_c <= DOUBLE_CTRL_C_S:
+            self.exit()
+            return
+        self._last_ctrl_c = now
+        self.status.message = "Ctrl+C again to quit (or Ctrl+Q)"
+        self.set_timer(DOUBLE_CTRL_C_S, self._clear_quit_hint)
+
+    def _clear_quit_hint(self) -> None:
+        if self.status.message.startswith("Ctrl+C again"):
+            self.status.message = ""
+
+    def action_toggle_side(self) -> None:
+        self.screen.toggle_class("-side-open")
+
+    def action_focus_queue(self) -> None:
+        queue = self.query_one(QueueView)
+        if queue.display:
+            queue.focus()
+
+    async def action_quit(self) -> None:
+        self.exit()
+
+    async def on_unmount(self) -> None:
+        self.runtime.bus.publish(Quit(source="tui"))
+        await self.runtime.stop()
+
+    # --- rendering engine events ------------------------------------------------
+
+    @work(exclusive=True, group="bus")
+    async def pump_bus(self) -> None:
+        """Render bus events in priority order; slow frames make deltas coalesce."""
+        async for event in self._pump:
+            await self.render_event(event)
+
+    async def render_event(self, event: Event) -> None:
+        conversation = self.conversation
+        if isinstance(event, AssistantDelta):
+            await conversation.append(event.message_id, event.text)
+        elif isinstance(event, AssistantStarted):
+            await conversation.start_answer(event.message_id)
+        elif isinstance(event, AssistantDone):
+            await conversation.finish_answer(event.message_id, event.interrupted)
+        elif isinstance(event, MessageCommitted):
+            await conversation.add_user(event.text)
+        elif isinstance(event, StateChanged):
+            self.state = event.state
+            self.status.state = event.state
+            if event.state != "retrying":
+                self._stop_countdown()
+        elif isinstance(event, Notice):
+            await conversation.add_notice(event.text, event.level)
+        elif isinstance(event, Retrying):
+            self._start_countdown(event)
+        elif isinstance(event, Usage):
+            self.status.tokens_in = event.input_tokens + event.cache_read_tokens
+            self.status.tokens_out = event.output_tokens
+            if event.context_window:
+                self.status.context = f"{event.context_tokens:,}/{event.context_window:,}"
+        elif isinstance(event, QueueChanged):
+            self.query_one(QueueView).show_items(event.items)
+        elif isinstance(event, ToolCallStarted | ToolStatus | ToolOutput | ToolFinished):
+            await self._render_tool(event)
+        elif isinstance(event, ContextChanged):
+            self.query_one(ContextPane).show(event.items, event.block, event.tokens)
+        elif isinstance(event, Hint) and self._typing_timer is None:
+            self.status.message = event.text
+
+    async def _render_tool(self, event: Event) -> None:
+        pane = self.query_one(ToolPane)
+        if isinstance(event, ToolCallStarted):
+            await pane.start(event.call_id, event.tool, event.summary, event.task)
+            return
+        entry = pane.entry(getattr(event, "call_id", ""))
+        if entry is None:
+            return
+        if isinstance(event, ToolStatus):
+            entry.set_status(event.status)
+        elif isinstance(event, ToolOutput):
+            entry.write(event.chunk)
+        elif isinstance(event, ToolFinished):
+            entry.finish(event.status, event.exit_code, event.duration_s, event.summary)
+
+    def _start_countdown(self, event: Retrying) -> None:
+        self._retry_until = time.monotonic() + event.seconds
+        self._retry_reason = event.reason
+        self._stop_countdown()
+        self._tick_countdown()
+        self._countdown_timer = self.set_interval(0.25, self._tick_countdown)
+
+    def _tick_countdown(self) -> None:
+        left = max(0.0, self._retry_until - time.monotonic())
+        self.status.message = f"{self._retry_reason} — retrying in {left:.0f}s"
+        if left <= 0:
+            self._stop_countdown()
+
+    def _stop_countdown(self) -> None:
+        if self._countdown_timer is not None:
+            self._countdown_timer.stop()
+            self._countdown_timer = None
+            self.status.message = ""
