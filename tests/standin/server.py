@@ -371,9 +371,8 @@ class StandinServer:
         first_fragment_at: float | None = None
         sent = 0
         for event in stream_events(reply, ctx):
-            fault = reply.fault
-            if fault is not None and sent >= fault.after and _fault_point(event):
-                return await _break_stream(fault, writer, request_id)
+            if reply.fault is not None and _fault_strikes(reply.fault, event, sent):
+                return await _break_stream(reply.fault, writer, request_id)
             if event.fragment and reply.tokens_per_s is not None:
                 if first_fragment_at is None:
                     first_fragment_at = loop.time()
@@ -388,9 +387,10 @@ class StandinServer:
         return "complete"
 
 
-def _fault_point(event: WireEvent) -> bool:
-    """Faults strike before a fragment, or before `message_delta` if fragments ran out."""
-    return event.fragment or event.name == "message_delta"
+def _fault_strikes(fault: Fault, event: WireEvent, sent: int) -> bool:
+    """A fault strikes before fragment number `after`, or before `message_delta` when the
+    reply had fewer fragments: a faulty reply never completes normally."""
+    return event.name == "message_delta" or (event.fragment and sent >= fault.after)
 
 
 async def _break_stream(fault: Fault, writer: asyncio.StreamWriter, request_id: str) -> Outcome:

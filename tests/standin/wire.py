@@ -73,7 +73,11 @@ def stream_events(reply: Reply, ctx: MessageContext) -> Iterator[WireEvent]:
     for index, block in enumerate(reply.blocks):
         yield WireEvent(
             "content_block_start",
-            {"type": "content_block_start", "index": index, "content_block": _start(block, index, ctx)},
+            {
+                "type": "content_block_start",
+                "index": index,
+                "content_block": _start(block, index, ctx),
+            },
         )
         if index == 0:
             yield WireEvent("ping", {"type": "ping"})
@@ -137,7 +141,11 @@ def http_chunk(payload: bytes) -> bytes:
 
 
 def _message(
-    ctx: MessageContext, content: list[dict[str, Any]], stop_reason: str | None, *, output_tokens: int
+    ctx: MessageContext,
+    content: list[dict[str, Any]],
+    stop_reason: str | None,
+    *,
+    output_tokens: int,
 ) -> dict[str, Any]:
     return {
         "id": ctx.message_id,
@@ -157,9 +165,16 @@ def _message(
     }
 
 
-def _start(block: TextPart | ToolCall | EndlessMarkdown, index: int, ctx: MessageContext) -> dict[str, Any]:
+def _start(
+    block: TextPart | ToolCall | EndlessMarkdown, index: int, ctx: MessageContext
+) -> dict[str, Any]:
     if isinstance(block, ToolCall):
-        return {"type": "tool_use", "id": ctx.tool_id(index, block), "name": block.name, "input": {}}
+        return {
+            "type": "tool_use",
+            "id": ctx.tool_id(index, block),
+            "name": block.name,
+            "input": {},
+        }
     return {"type": "text", "text": ""}
 
 
