@@ -266,6 +266,10 @@ class StandinServer:
             await _send_json(writer, 400, error_body("invalid_request_error", str(err), "req_bad"))
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            # Only `stop()` cancels a connection. Ending quietly matters: asyncio's stream
+            # callback reports a cancelled connection task as an error in the log.
+            writer.transport.abort()
         finally:
             self._connections.discard(task)
             writer.close()

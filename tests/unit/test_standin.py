@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import socket
@@ -454,3 +455,29 @@ def test_cli_serves_the_script_and_logs_what_it_saw(tmp_path: Path) -> None:
     ]
     assert lines[0]["body"]["messages"] == HELLO
     assert len(lines[1]["sent_times"]) == len(chunk_text("from the script", 4))
+
+
+async def test_stop_ends_a_hanging_stream_without_logging_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = StandinServer().start()
+    server.script(Reply.hang_after(2))
+    sdk = anthropic.AsyncAnthropic(api_key="test", base_url=server.base_url, max_retries=0)
+    received: list[str] = []
+
+    async def consume() -> None:
+        async with sdk.messages.stream(model=MODEL, max_tokens=64, messages=HELLO) as stream:
+            async for fragment in stream.text_stream:
+                received.append(fragment)
+
+    task = asyncio.create_task(consume())
+    try:
+        while len(received) < 2:
+            await asyncio.sleep(0.01)
+        server.stop()
+        with pytest.raises(httpx2.RemoteProtocolError):
+            await task
+    finally:
+        server.stop()
+        await sdk.close()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
