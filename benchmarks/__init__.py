@@ -1,0 +1,1 @@
+"""Benchmarks for copilot: one `bench_*.py` module per topic, run by `python -m benchmarks.run`."""
