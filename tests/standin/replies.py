@@ -109,11 +109,12 @@ class Reply:
         cls,
         text: str,
         *,
-        tokens_per_s: float | None = None,
+        tokens_per_s: float | None = 200.0,
         chunk_chars: int = 4,
         stop_reason: StopReason = "end_turn",
     ) -> Reply:
-        """A plain answer: one text block split into `chunk_chars`-sized fragments."""
+        """A plain answer: one text block split into `chunk_chars`-sized fragments, paced
+        like a fast model by default so a UI under test sees a stream, not one burst."""
         return cls(
             blocks=(TextPart(text),),
             stop_reason=stop_reason,

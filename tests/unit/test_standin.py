@@ -481,3 +481,25 @@ async def test_stop_ends_a_hanging_stream_without_logging_errors(
         server.stop()
         await sdk.close()
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"POST /v1/messages HTTP/1.1\r\nContent-Length: 3\r\n\r\n{x}",
+        b"POST /v1/messages HTTP/1.1\r\nContent-Length: 2\r\n\r\n[]",
+        b"hello there\r\n\r\n",
+    ],
+)
+def test_requests_it_cannot_read_get_invalid_request_error(
+    standin: StandinServer, raw: bytes
+) -> None:
+    with socket.create_connection(("127.0.0.1", standin.port), timeout=10) as sock:
+        sock.sendall(raw)
+        response = b""
+        while chunk := sock.recv(65536):
+            response += chunk
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert json.loads(body)["error"]["type"] == "invalid_request_error"
+    assert standin.requests == []
