@@ -132,6 +132,7 @@ class Redirect:
     target: str
     writes: bool
     fd_dup: bool = False
+    expands: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,6 +421,8 @@ class _Walker:
                 continue
             else:
                 self.unknown(child)
+        if any(r.expands for r in own_redirects):
+            dynamic.append("a here-document expands values at run time")
         cmd = SimpleCommand(
             argv=tuple(argv),
             assignments=tuple(assignments),
@@ -579,8 +582,8 @@ class _Walker:
             if kind == "heredoc_start":
                 quoted = any(q in self.text(child) for q in "'\"\\")
             elif kind == "heredoc_body":
-                if not quoted:
-                    self.heredoc_body(child)
+                if not quoted and self.heredoc_body(child):
+                    redirects[0] = Redirect(op="<<", target="", writes=False, expands=True)
             elif kind == "file_redirect":
                 redirects.extend(self.redirect(child, context, trailing))
             elif kind in ("heredoc_end", "<<", "<<-", "|", "&&", "||", ";", "&", "|&"):
@@ -591,12 +594,14 @@ class _Walker:
                 self.unknown(child)
         return redirects
 
-    def heredoc_body(self, node: Node) -> None:
+    def heredoc_body(self, node: Node) -> bool:
         """An unquoted here-document runs its substitutions; find every one.
 
         Text the grammar left as plain content must not hold a substitution it
-        failed to split out (tree-sitter-bash leaves backquotes there).
+        failed to split out (tree-sitter-bash leaves backquotes there). Returns
+        whether the body expands anything at run time.
         """
+        expands = False
         plain: list[str] = []
         pos = node.start_byte
         for child in node.named_children:
@@ -605,11 +610,13 @@ class _Walker:
                 plain.append(self.text(child))
             else:
                 self.word(child, "heredoc")
+                expands = True
             pos = child.end_byte
         plain.append(self.data[pos : node.end_byte].decode(errors="replace"))
         raw = "".join(plain).replace("\\\\", "").replace("\\`", "").replace("\\$", "")
         if "`" in raw or "$(" in raw or "$[" in raw:
             self.problems.append("a here-document holds a substitution we cannot read")
+        return expands
 
     # --- words ---------------------------------------------------------------
 
