@@ -21,6 +21,8 @@ HEADER = (
 
 #: Lines of an item's detail the block carries at most.
 DETAIL_LINES = 24
+#: Sensors whose detail is terminal output: the end (the error) matters most.
+TAIL_SENSORS = frozenset({"tmux", "shell"})
 
 
 def format_age(seconds: float) -> str:
@@ -43,8 +45,11 @@ def _headline(item: ContextItem) -> str:
 
 def _with_detail(item: ContextItem) -> str:
     lines = item.detail.strip("\n").splitlines()
-    if len(lines) > DETAIL_LINES:
-        lines = [*lines[:DETAIL_LINES], f"... ({len(lines) - DETAIL_LINES} more lines)"]
+    extra = len(lines) - DETAIL_LINES
+    if extra > 0 and item.sensor in TAIL_SENSORS:
+        lines = [f"... ({extra} earlier lines)", *lines[-DETAIL_LINES:]]
+    elif extra > 0:
+        lines = [*lines[:DETAIL_LINES], f"... ({extra} more lines)"]
     fence = "````" if any("```" in line for line in lines) else "```"
     body = "".join(f"  {line}\n" for line in lines)
     return f"{_headline(item)}  {fence}\n{body}  {fence}\n"
