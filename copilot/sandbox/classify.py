@@ -372,7 +372,7 @@ class _ShellJudge:
             raws.append((-1, "~"))
         if cmd.name in ("cd", "pushd", "popd") and "-" in cmd.argv[1:]:
             raws.append((-1, "/"))
-        raws += [(-1, r.target) for r in cmd.redirects if r.target and not r.writes]
+        raws += [(-1, r.target) for r in cmd.redirects if r.target and not (r.writes or r.fd_dup)]
         out: list[tuple[str, Path]] = []
         for index, raw in raws:
             out += [(raw, p) for p in self.expand(raw, index in cmd.globs)]
