@@ -177,13 +177,14 @@ class _Tail:
     def _after_rewrite(self, size: int) -> list[HistoryEntry]:
         """The file was rewritten (bash truncates on exit): find where we left off."""
         entries = parse_history(self.path, self._read(max(0, size - TAIL_BYTES)))
-        anchor = self.last[-3:]
-        if not anchor:
+        if not self.last:
             return entries[-1:]
         commands = [e.command for e in entries]
-        for end in range(len(commands), len(anchor) - 1, -1):
-            if commands[end - len(anchor) : end] == anchor:
-                return entries[end:]
+        for size in range(min(3, len(self.last)), 0, -1):
+            anchor = self.last[-size:]
+            for end in range(len(commands), size - 1, -1):
+                if commands[end - size : end] == anchor:
+                    return entries[end:]
         return []
 
 

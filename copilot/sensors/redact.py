@@ -37,8 +37,7 @@ _ASSIGNMENT = re.compile(
     (?P<name>[\w.\-]*(?:password|passwd|secret|token|api[_\-]?key|access[_\-]?key
         |private[_\-]?key|credentials?)[\w.\-]*)
     (?P<sep>\s*[=:]\s*)
-    (?P<quote>["']?)
-    (?P<value>[^\s"',;]{3,})
+    (?:(?P<quote>["'])[^"'\n]{1,200}(?P=quote)|[^\s"',;]{3,})
     """
 )
 
@@ -74,7 +73,8 @@ def _looks_random(run: str) -> bool:
 
 
 def _assignment(match: re.Match[str]) -> str:
-    return f"{match['name']}{match['sep']}{match['quote']}{REDACTED}"
+    quote = match["quote"] or ""
+    return f"{match['name']}{match['sep']}{quote}{REDACTED}{quote}"
 
 
 def redact(text: str) -> str:
