@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,6 +42,8 @@ from copilot.memory.records import SessionInfo, StoredMessage
 from copilot.memory.store import Store
 from copilot.models.anthropic_client import AnthropicClient, build_params
 from copilot.models.reply import ModelError, Reply
+
+log = logging.getLogger(__name__)
 
 #: How often a streaming answer is checkpointed to the store (kill -9 safety).
 CHECKPOINT_S = 0.25
@@ -260,6 +263,11 @@ class Engine:
         except ModelError as exc:
             await self._finish(message_id, reply, interrupted=bool(reply.blocks))
             await self.notice(exc.message)
+            return False
+        except Exception as exc:
+            log.exception("turn failed")
+            await self._finish(message_id, reply, interrupted=bool(reply.blocks))
+            await self.notice(f"Internal error ({type(exc).__name__}: {exc}); the turn stopped.")
             return False
         await self._finish(message_id, reply, interrupted=False)
         calls = reply.tool_calls()

@@ -79,6 +79,7 @@ class AnthropicClient:
         self.config = config
         self._client: Any = None
         self._sdk: Any = None
+        self._transport_error: type[Exception] = OSError
         self._load_lock = asyncio.Lock()
         self.problem: str | None = None
 
@@ -90,7 +91,7 @@ class AnthropicClient:
         async with self._load_lock:
             if self._client is not None or self.problem is not None:
                 return self.problem
-            self._sdk = await asyncio.to_thread(_import_sdk)
+            self._sdk, self._transport_error = await asyncio.to_thread(_import_sdk)
             kwargs: dict[str, Any] = {"max_retries": 0}
             if self.config.api_key:
                 kwargs["api_key"] = self.config.api_key
@@ -162,7 +163,7 @@ class AnthropicClient:
             raise
         except sdk.APIStatusError as exc:
             raise _status_error(exc) from None
-        except sdk.APIConnectionError as exc:
+        except (sdk.APIConnectionError, self._transport_error) as exc:
             raise ModelError(_connection_message(exc, bool(reply.blocks)), retryable=True) from None
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelError(
@@ -176,10 +177,17 @@ class AnthropicClient:
             ) from None
 
 
-def _import_sdk() -> Any:
-    import anthropic
+def _import_sdk() -> tuple[Any, type[Exception]]:
+    """The SDK module, and the transport error its stream raises unwrapped.
 
-    return anthropic
+    Errors while a stream is being read (a reset, a server that stops
+    mid-answer) reach us as the HTTP library's own `TransportError`, not as
+    `APIConnectionError`.
+    """
+    import anthropic
+    import httpx2
+
+    return anthropic, httpx2.TransportError
 
 
 def _apply(
@@ -240,8 +248,20 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:300]
 
 
+#: In-stream `event: error` arrives with HTTP status 200; its type says what it is.
+_STREAM_ERROR_STATUS = {
+    "overloaded_error": 529,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "authentication_error": 401,
+    "permission_error": 403,
+}
+
+
 def _status_error(exc: Any) -> ModelError:
     status = exc.status_code
+    if status < 400:
+        status = _STREAM_ERROR_STATUS.get(exc.type or "", 500)
     api_message = _one_line(exc.api_message or "") or "no details"
     retry_after: float | None = None
     header = exc.response.headers.get("retry-after")
@@ -282,11 +302,13 @@ def _status_error(exc: Any) -> ModelError:
 
 
 def _connection_message(exc: Any, started: bool) -> str:
-    cause = exc.__cause__ or exc.__context__
-    detail = _one_line(str(cause)) if cause else ""
+    cause = exc.__cause__ or exc.__context__ or exc
+    detail = _one_line(str(cause))
+    if detail in ("", "Connection error."):
+        detail = type(cause).__name__
     where = (
         "the connection broke mid-answer; the partial answer is kept"
         if started
-        else ("cannot reach the API")
+        else "cannot reach the API"
     )
-    return f"Network: {where}" + (f" ({detail})" if detail else ".")
+    return f"Network: {where} ({detail})."

@@ -1,0 +1,229 @@
+"""The spine under Pilot: streaming, interrupt, queueing, resume, layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from copilot.bus.events import Interrupt
+from copilot.engine.history import INTERRUPTED_NOTE
+from tests.functional.harness import (
+    answer_text,
+    answers,
+    hit,
+    make_app,
+    send,
+    type_and_send,
+    users,
+    wait_for,
+)
+from tests.standin import Reply, StandinServer
+
+ANSWER = "# Title\n\nSome **bold** words.\n\n```python\nprint('hi')\n```\n\n- one\n- two\n"
+
+
+async def test_answer_streams_as_markdown(online: StandinServer, workspace: Path) -> None:
+    online.script(Reply.text(ANSWER, tokens_per_s=60, chunk_chars=3))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(pilot, "hello there")
+        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the end of the turn")
+        assert answer_text(app) == [ANSWER]
+        assert users(app) == ["hello there"]
+        assert len(answers(app)[0].query("MarkdownFence")) == 1
+        assert not answers(app)[0].has_class("-streaming")
+    body = online.requests[0].body
+    assert body["messages"][-1]["content"][0]["text"] == "hello there"
+    assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert body["messages"][-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert body["stream"] is True
+    assert body["model"] == app.runtime.config.model.name
+
+
+async def test_partial_answer_shows_while_streaming(online: StandinServer, workspace: Path) -> None:
+    online.script(Reply.hang_after(6, text=ANSWER, tokens_per_s=None))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(pilot, "hello")
+        expected = ANSWER[: 6 * 4]
+        await wait_for(pilot, lambda: answer_text(app) == [expected], "six fragments on screen")
+        assert app.state == "streaming"
+        assert app.status.state == "streaming"
+        assert answers(app)[0].has_class("-streaming")
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: app.state == "idle", "idle")
+
+
+async def test_ctrl_c_closes_the_stream_and_keeps_the_partial(
+    online: StandinServer, workspace: Path
+) -> None:
+    online.script(Reply.stream_forever(tokens_per_s=200))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(pilot, "tell me everything")
+        await wait_for(pilot, lambda: len("".join(answer_text(app))) > 40, "some streamed text")
+        await pilot.press("ctrl+c")
+        online.wait_disconnect(timeout=5)
+        await wait_for(pilot, lambda: app.state == "idle", "idle after the interrupt")
+        assert app.is_running
+        partial = answer_text(app)[0]
+        assert partial
+        assert answers(app)[0].has_class("-interrupted")
+        online.script(Reply.text("ok"))
+        await send(pilot, "shorter please")
+        await wait_for(
+            pilot, lambda: len(online.requests) == 2 and app.state == "idle", "the second turn"
+        )
+    history = online.requests[1].body["messages"]
+    assert [m["role"] for m in history] == ["user", "assistant", "user"]
+    assert history[1]["content"][0]["text"] == partial
+    follow_up = [b.get("text") for b in history[2]["content"]]
+    assert INTERRUPTED_NOTE in follow_up and "shorter please" in follow_up
+
+
+async def test_escape_interrupts_too(online: StandinServer, workspace: Path) -> None:
+    online.script(Reply.stream_forever(tokens_per_s=200))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(pilot, "go")
+        await wait_for(pilot, lambda: bool("".join(answer_text(app))), "streaming")
+        await pilot.press("escape")
+        online.wait_disconnect(timeout=5)
+        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        assert answers(app)[0].has_class("-interrupted")
+
+
+async def test_ctrl_c_when_idle_needs_a_second_press(
+    online: StandinServer, workspace: Path
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.1)
+        assert app.is_running
+        assert "Ctrl+C again" in app.status.message
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.1)
+        assert not app.is_running
+
+
+async def test_enter_while_streaming_queues_and_sends_after(
+    online: StandinServer, workspace: Path
+) -> None:
+    online.script(Reply.text("first answer " * 40, tokens_per_s=60), Reply.text("second answer"))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await type_and_send(pilot, "one")
+        await wait_for(pilot, lambda: bool("".join(answer_text(app))), "streaming text")
+        await type_and_send(pilot, "two")
+        queue = app.query_one("QueueView")
+        await wait_for(pilot, lambda: queue.display, "the queue to show")
+        assert [item.text for item in queue.items] == ["two"]
+        assert len(online.requests) == 1
+        await wait_for(pilot, lambda: len(online.requests) == 2, "the queued message sent")
+        await wait_for(pilot, lambda: app.state == "idle" and len(answers(app)) == 2, "done")
+        assert not queue.display
+    assert online.requests[1].body["messages"][-1]["content"][0]["text"] == "two"
+
+
+async def test_interrupt_sends_the_queue_at_once(online: StandinServer, workspace: Path) -> None:
+    online.script(Reply.stream_forever(tokens_per_s=100), Reply.text("answer to the queue"))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await type_and_send(pilot, "long one")
+        await wait_for(pilot, lambda: bool("".join(answer_text(app))), "streaming")
+        await type_and_send(pilot, "actually this")
+        await type_and_send(pilot, "and this")
+        await wait_for(pilot, lambda: len(app.query_one("QueueView").items) == 2, "two queued")
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: len(online.requests) == 2, "the queue sent")
+        await wait_for(pilot, lambda: app.state == "idle", "idle")
+    texts = [b.get("text") for b in online.requests[1].body["messages"][-1]["content"]]
+    assert "actually this" in texts and "and this" in texts
+
+
+async def test_queued_items_can_be_edited_and_removed(
+    online: StandinServer, workspace: Path
+) -> None:
+    online.script(Reply.stream_forever(tokens_per_s=50))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await type_and_send(pilot, "start")
+        await wait_for(pilot, lambda: app.state == "streaming", "streaming")
+        await type_and_send(pilot, "keep me")
+        await type_and_send(pilot, "drop me")
+        queue = app.query_one("QueueView")
+        await wait_for(pilot, lambda: len(queue.items) == 2, "two queued")
+        await hit(pilot, "up")
+        await wait_for(pilot, lambda: app.focused is queue, "focus on the queue")
+        await hit(pilot, "down", "x")
+        await wait_for(pilot, lambda: [i.text for i in queue.items] == ["keep me"], "removal")
+        queue.focus()
+        await hit(pilot, "e")
+        await wait_for(pilot, lambda: not queue.items, "the edit to leave the queue")
+        await wait_for(pilot, lambda: app.focused is app.prompt, "focus back on the input")
+        assert app.prompt.text == "keep me"
+        app.runtime.bus.publish(Interrupt())
+        await wait_for(pilot, lambda: app.state == "idle", "idle")
+    assert len(online.requests) == 1
+
+
+async def test_ctrl_j_inserts_a_newline(online: StandinServer, workspace: Path) -> None:
+    online.script(Reply.text("fine"))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("a", "ctrl+j", "b")
+        assert app.prompt.text == "a\nb"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+    assert online.requests[0].body["messages"][0]["content"][0]["text"] == "a\nb"
+
+
+async def test_continue_resumes_the_last_session(online: StandinServer, workspace: Path) -> None:
+    online.script(Reply.text("remembered answer"))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(pilot, "first question")
+        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        first_session = app.status.session
+    again = make_app(workspace, continue_last=True)
+    online.script(Reply.text("second answer"))
+    async with again.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: bool(users(again)), "the replayed transcript")
+        assert users(again) == ["first question"]
+        assert answer_text(again) == ["remembered answer"]
+        assert again.status.session == first_session
+        await send(pilot, "follow up")
+        await wait_for(pilot, lambda: len(online.requests) == 2, "the request")
+    roles = [m["role"] for m in online.requests[1].body["messages"]]
+    assert roles == ["user", "assistant", "user"]
+
+
+async def test_input_has_focus_and_side_panes_collapse_when_narrow(
+    online: StandinServer, workspace: Path
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.focused is app.prompt
+        side = app.query_one("#side")
+        assert not side.display or side.region.width == 0
+        await pilot.press("f2")
+        await pilot.pause()
+        assert side.region.width == 80
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.resize_terminal(130, 40)
+        await pilot.pause()
+        assert side.region.width > 30
+        assert app.query_one("#conversation").region.width > 60
+
+
+async def test_tiny_terminal_does_not_crash(online: StandinServer, workspace: Path) -> None:
+    online.script(Reply.text("tiny but fine " * 10))
+    app = make_app(workspace)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await send(pilot, "hi")
+        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await pilot.resize_terminal(20, 5)
+        await pilot.pause()
+        assert app.is_running
