@@ -14,14 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2] / "copilot"
 RULES = {"textual": "ui", "prompt_toolkit": "plain"}
 PROCESS_CALLS = {
-    "create_subprocess_exec",
-    "create_subprocess_shell",
-    "Popen",
-    "run",
-    "check_output",
-    "check_call",
-    "call",
-    "system",
+    "subprocess": {"Popen", "run", "check_output", "check_call", "call"},
+    "os": {"system", "popen", "execv", "execvp", "execve", "spawnv", "fork", "posix_spawn"},
+    "asyncio": {"create_subprocess_exec", "create_subprocess_shell"},
 }
 PROCESS_PACKAGES = {"sandbox", "sensors", "voice"}
 
