@@ -12,7 +12,7 @@ from __future__ import annotations
 import glob
 import itertools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +25,7 @@ from copilot.sandbox.programs import (
     WRITES_ARGS,
     ProgramFacts,
     examine,
+    hosts_named,
 )
 from copilot.sandbox.rules import CompiledRule, Rule, is_inside, resolve_path
 from copilot.sandbox.shellparse import ParsedCommand, SimpleCommand, parse
@@ -262,25 +263,20 @@ class _ShellJudge:
         candidates = self.candidates(cmd, facts)
         all_paths = [p for _, p in paths + writes]
         strict_paths = all_paths if cmd.name not in AUTO_SAFE else [p for _, p in writes]
-        if hit := self.match(
-            "deny",
-            candidates,
-            lambda r: (
-                any(r.matches_path("read", p) for p in all_paths)
-                or any(r.matches_path("write", p) for p in strict_paths)
-            ),
-        ):
+        hosts = hosts_named(cmd)
+
+        def touches(rule: CompiledRule) -> bool:
+            return (
+                any(rule.matches_path("read", p) for p in all_paths)
+                or any(rule.matches_path("write", p) for p in strict_paths)
+                or any(rule.matches_host(h) for h in hosts)
+            )
+
+        if hit := self.match("deny", candidates, touches):
             judged.verdict, judged.source, judged.rule = Verdict.DENY, "rule", hit.rule
             judged.reason = f"denied by rule {hit.rule} ({cmd.text or 'assignment'})"
             return judged
-        if hit := self.match(
-            "ask",
-            candidates,
-            lambda r: (
-                any(r.matches_path("read", p) for p in all_paths)
-                or any(r.matches_path("write", p) for p in strict_paths)
-            ),
-        ):
+        if hit := self.match("ask", candidates, touches):
             judged.reason = f"rule {hit.rule} says to ask ({cmd.text})"
             return judged
         understood = not self.global_risks and not cmd.dynamic
@@ -343,12 +339,15 @@ class _ShellJudge:
             texts += [" ".join(cmd.argv[i:]) for i in range(1, len(cmd.argv))]
         return texts
 
-    def match(self, verdict: str, texts: list[str], by_path: Any) -> CompiledRule | None:
+    def match(
+        self, verdict: str, texts: list[str], touches: Callable[[CompiledRule], bool]
+    ) -> CompiledRule | None:
+        """The first rule of `verdict` naming one of `texts`, or a path or host touched."""
         for rule in self.policy.compiled(verdict):
             if rule.rule.tool == "shell":
                 if any(rule.matches_command(t) for t in texts):
                     return rule
-            elif by_path(rule):
+            elif touches(rule):
                 return rule
         return None
 

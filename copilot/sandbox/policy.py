@@ -163,6 +163,12 @@ def _merge(
             except RuleError as exc:
                 warnings.append(f"{path}: {exc}")
                 continue
+            if key == "allow" and rule.tool == "net":
+                warnings.append(
+                    f"{path}: {rule} ignored: net rules can only deny or ask "
+                    "(network is granted per approved command)"
+                )
+                continue
             if key == "remove":
                 for verdict in VERDICT_KEYS:
                     rules[verdict] = [

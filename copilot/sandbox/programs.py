@@ -176,6 +176,25 @@ def needs_network(cmd: SimpleCommand) -> bool:
     return bool(subcommands & set(_positional(cmd.argv[1:])[:1]))
 
 
+_URL_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/@]*@)?(\[[^\]]+\]|[^/:?#]+)")
+_SCP_HOST = re.compile(r"^(?:[^/@:]+@)?([A-Za-z0-9.-]+):(?!//)")
+
+
+def hosts_named(cmd: SimpleCommand) -> list[str]:
+    """Host names a command names: URLs, `user@host:path`, `/dev/tcp/host/port`."""
+    hosts: list[str] = []
+    words = list(cmd.argv[1:]) + [r.target for r in cmd.redirects]
+    for word in words:
+        value = word.partition("=")[2] if word.startswith("-") else word
+        if value.startswith(("/dev/tcp/", "/dev/udp/")):
+            hosts.append(value.split("/")[3] if value.count("/") >= 3 else "")
+        elif found := _URL_HOST.match(value) or _SCP_HOST.match(value):
+            hosts.append(found.group(1))
+        elif cmd.name in ("ssh", "mosh") and not value.startswith("-") and "@" in value:
+            hosts.append(value.rpartition("@")[2])
+    return [h.lower() for h in hosts if h]
+
+
 def _positional(args: tuple[str, ...]) -> list[str]:
     return [a for a in args if not a.startswith("-")]
 

