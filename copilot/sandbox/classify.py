@@ -22,10 +22,12 @@ from copilot.sandbox.policy import Mode, Policy
 from copilot.sandbox.programs import (
     AUTO_SAFE,
     SUBCOMMAND_PROGRAMS,
+    WRAPPERS,
     WRITES_ARGS,
     ProgramFacts,
     examine,
     hosts_named,
+    is_interpreter,
 )
 from copilot.sandbox.rules import CompiledRule, Rule, is_inside, resolve_path
 from copilot.sandbox.shellparse import ParsedCommand, SimpleCommand, parse
@@ -54,8 +56,7 @@ class Verdict(StrEnum):
 class Request:
     """One tool call reduced to what the policy needs.
 
-    `kind` is shell, read, write, edit or other; `content` is the proposed file
-    content for writes (used only for the diff the prompt shows).
+    `kind` is shell, read, write, edit or other (asks, no scope).
     """
 
     kind: str
@@ -415,6 +416,8 @@ class _ShellJudge:
 
 def _scope_prefix(cmd: SimpleCommand) -> str | None:
     """`npm test` for `npm test -- -x`, `ls` for `ls -la`; None if no safe prefix."""
+    if cmd.name in WRAPPERS or is_interpreter(cmd.name):
+        return None
     words = list(cmd.argv[:1])
     if cmd.name in SUBCOMMAND_PROGRAMS:
         if len(cmd.argv) < 2 or cmd.argv[1].startswith("-"):
