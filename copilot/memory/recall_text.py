@@ -14,11 +14,25 @@ meaning of "prefix".
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+#: A Python str never holds surrogate pairs, so any surrogate is a lone one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 #: Longest session title derived from the first user message.
 TITLE_MAX_CHARS = 80
+
+
+def utf8_safe(text: str) -> str:
+    """``text`` with lone surrogates replaced, so SQLite can store it.
+
+    Strings decoded with ``surrogateescape`` (paths and tool output with invalid
+    UTF-8) carry lone surrogates, which SQLite refuses; losing a message over
+    one undecodable byte would be worse than showing U+FFFD in its place.
+    """
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _block_texts(blocks: Iterable[Any]) -> Iterator[str]:
@@ -70,14 +84,15 @@ def title_from(content: list[dict[str, Any]]) -> str:
     texts = (b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
     line = " ".join(" ".join(texts).split())
     if len(line) <= TITLE_MAX_CHARS:
-        return line
-    return line[: TITLE_MAX_CHARS - 1].rstrip() + "…"
+        return utf8_safe(line)
+    return utf8_safe(line[: TITLE_MAX_CHARS - 1].rstrip() + "…")
 
 
 def fts_query(text: str) -> str | None:
     """Quote user input into an FTS5 MATCH expression; None if nothing to search."""
     phrases: list[str] = []
-    for term in text.split():
+    # FTS5 parses the expression as a C string: a NUL would cut it mid-quote.
+    for term in utf8_safe(text).replace("\0", " ").split():
         core = term.rstrip("*")
         prefix = bool(core) and core != term
         if not prefix:

@@ -39,7 +39,13 @@ import aiosqlite
 
 from copilot.memory import liveness
 from copilot.memory.paths import default_db_path
-from copilot.memory.recall_text import fts_query, message_text, payload_text, title_from
+from copilot.memory.recall_text import (
+    fts_query,
+    message_text,
+    payload_text,
+    title_from,
+    utf8_safe,
+)
 from copilot.memory.records import SessionInfo, StoredMessage
 from copilot.memory.schema import migrate
 
@@ -68,8 +74,11 @@ _MESSAGE_COLUMNS = (
 
 
 def _dumps(value: Any, *, lenient: bool = False) -> str:
-    """JSON for a column; ``lenient`` stringifies odd values (paths, enums) in event data."""
-    return json.dumps(value, ensure_ascii=False, default=str if lenient else None)
+    """JSON for a column; ``lenient`` stringifies odd values (paths, enums) in event data.
+
+    ASCII escapes keep lone surrogates (from undecodable bytes) exact and storable.
+    """
+    return json.dumps(value, default=str if lenient else None)
 
 
 def _session(row: sqlite3.Row | tuple[Any, ...]) -> SessionInfo:
@@ -205,7 +214,7 @@ class Store:
         await conn.execute(
             "INSERT INTO recall (body, session_id, source, label, ref, ts)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (body, session_id, source, label, ref, ts),
+            (utf8_safe(body), session_id, source, utf8_safe(label), ref, ts),
         )
 
     @staticmethod
@@ -234,6 +243,7 @@ class Store:
 
     async def create_session(self, workspace: str, model: str) -> SessionInfo:
         """Start a new, empty session in ``workspace`` (compared verbatim: pass a resolved path)."""
+        workspace, model = utf8_safe(workspace), utf8_safe(model)
         now = time.time()
         session = SessionInfo(uuid.uuid4().hex, workspace, model, now, now, "", 0)
         async with self._write() as conn:
@@ -246,6 +256,7 @@ class Store:
 
     async def get_session(self, session_id: str) -> SessionInfo | None:
         """The session with this id, or with this unique prefix of at least 6 characters."""
+        session_id = utf8_safe(session_id)
         rows = await self._read(
             f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
         )
@@ -259,7 +270,9 @@ class Store:
     async def set_title(self, session_id: str, title: str) -> None:
         """Rename a session (the automatic title is the first user message's first line)."""
         async with self._write() as conn:
-            await conn.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
+            await conn.execute(
+                "UPDATE sessions SET title = ? WHERE id = ?", (utf8_safe(title), session_id)
+            )
 
     async def last_session(self, workspace: str) -> SessionInfo | None:
         """The most recently active session in ``workspace``, for ``--continue``."""
@@ -271,7 +284,7 @@ class Store:
     ) -> list[SessionInfo]:
         """Sessions, most recently active first; all workspaces when ``workspace`` is None."""
         where, params = (
-            ("WHERE s.workspace = ?", [workspace]) if workspace is not None else ("", [])
+            ("WHERE s.workspace = ?", [utf8_safe(workspace)]) if workspace is not None else ("", [])
         )
         rows = await self._read(
             f"SELECT {_SESSION_COLUMNS} FROM sessions s {where}"
@@ -423,7 +436,7 @@ class Store:
         async with self._write() as conn:
             cursor = await conn.execute(
                 "INSERT INTO events (session_id, ts, kind, payload) VALUES (?, ?, ?, ?)",
-                (session_id, now, kind, _dumps(payload, lenient=True)),
+                (session_id, now, utf8_safe(kind), _dumps(payload, lenient=True)),
             )
             await self._index(
                 conn,
@@ -439,7 +452,7 @@ class Store:
         self, session_id: str, kind: str | None = None
     ) -> list[tuple[float, str, dict[str, Any]]]:
         """The session's events as ``(time, kind, payload)``, oldest first."""
-        where, params = ("AND kind = ?", [kind]) if kind is not None else ("", [])
+        where, params = ("AND kind = ?", [utf8_safe(kind)]) if kind is not None else ("", [])
         rows = await self._read(
             f"SELECT ts, kind, payload FROM events WHERE session_id = ? {where} ORDER BY seq",
             [session_id, *params],
@@ -489,7 +502,9 @@ class Store:
         match = fts_query(query)
         if match is None:
             return []
-        where, params = ("AND s.workspace = ?", [workspace]) if workspace is not None else ("", [])
+        where, params = (
+            ("AND s.workspace = ?", [utf8_safe(workspace)]) if workspace is not None else ("", [])
+        )
         rows = await self._read(
             "SELECT recall.session_id, s.workspace, s.title, recall.ts, recall.source,"
             " recall.label, recall.ref, snippet(recall, 0, ?, ?, '…', ?)"

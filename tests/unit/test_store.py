@@ -474,6 +474,7 @@ async def test_search_workspace_filter_and_limit(searchable: Store) -> None:
         ("✨", False),
         ("", False),
         ("   ", False),
+        ("\x00", False),
         ("missingword", False),
     ],
 )
@@ -484,30 +485,50 @@ async def test_search_is_robust_to_awkward_queries(
     assert bool(hits) is expect_hit
 
 
-def test_any_query_is_valid_fts(tmp_path: Path) -> None:
+def test_any_text_is_stored_and_any_query_is_valid_fts(tmp_path: Path) -> None:
     loop = asyncio.new_event_loop()
     store = loop.run_until_complete(Store.open(tmp_path / "fuzz.db"))
     session = loop.run_until_complete(store.create_session(WS, "m"))
-    loop.run_until_complete(store.add_message(session.id, "user", text("alpha beta")))
 
-    @settings(max_examples=150, deadline=None)
-    @given(st.text())
-    def search_never_raises(query: str) -> None:
-        hits = loop.run_until_complete(store.search(query))
+    # st.characters() includes lone surrogates and NUL, which SQLite and FTS5 choke on.
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(st.characters(), max_size=40))
+    def store_and_search(value: str) -> None:
+        stored = loop.run_until_complete(store.add_message(session.id, "user", text(value)))
+        loop.run_until_complete(store.add_event(session.id, "Fuzz", {"t": value}))
+        hits = loop.run_until_complete(store.search(value))
         assert isinstance(hits, list)
+        got = loop.run_until_complete(store.messages(session.id))[-1]
+        assert got.id == stored.id and got.content == text(value)
 
     try:
-        search_never_raises()
+        store_and_search()
+        loop.run_until_complete(store.add_message(session.id, "user", text("alpha beta")))
         assert loop.run_until_complete(store.search("alpha")) != []
     finally:
         loop.run_until_complete(store.close())
         loop.close()
 
 
+async def test_undecodable_bytes_are_kept_or_replaced(store: Store) -> None:
+    # os.fsdecode(b"caf\xe9") == "caf\udce9": a path or output that is not UTF-8.
+    odd = "caf\udce9"
+    session = await store.create_session(f"/tmp/{odd}", "m")
+    assert session.workspace == "/tmp/caf\ufffd"
+    assert [s.id for s in await store.list_sessions(f"/tmp/{odd}")] == [session.id]
+    await store.add_message(session.id, "user", text(f"open {odd} now"))
+    [message] = await store.messages(session.id)
+    assert message.content == text(f"open {odd} now")
+    assert (await store.get_session(session.id)).title == "open caf\ufffd now"
+    assert len(await store.search("open", workspace=f"/tmp/{odd}")) == 1
+    assert await store.get_session(odd * 3) is None
+
+
 def test_fts_query_quotes_every_term() -> None:
     assert fts_query('say "hi" -x') == '"say" """hi""" "-x"'
     assert fts_query("pre* *") == '"pre"* "*"'
     assert fts_query(" \t\n") is None
+    assert fts_query("a\x00b") == '"a" "b"'
 
 
 def test_indexed_text_extraction() -> None:
