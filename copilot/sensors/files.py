@@ -138,9 +138,12 @@ class FileSensor(Emitter):
         groups: dict[str, Counter[str]] = defaultdict(Counter)
         for rel, seen in paths.items():
             folder = "/".join(rel.split("/")[:-1][:2]) or "."
-            if Change.deleted in seen and not os.path.lexists(self.workspace / rel):
+            path = self.workspace / rel
+            if Change.deleted in seen and not os.path.lexists(path):
                 self.baselines.drop(rel)
                 groups[folder]["deleted"] += 1
+            elif path.is_dir():
+                continue
             elif Change.added in seen:
                 groups[folder]["created"] += 1
             else:

@@ -1,0 +1,137 @@
+"""The files sensor on a real temporary workspace with real watchfiles."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from copilot.bus.bus import Bus
+from copilot.bus.events import SensorEvent
+from copilot.sensors.files import FileSensor
+from tests.sensors.conftest import wait_for
+
+
+@pytest.fixture
+async def watched(tmp_path: Path) -> AsyncIterator[tuple[FileSensor, list[SensorEvent]]]:
+    (tmp_path / ".gitignore").write_text("*.log\nsecret-dir/\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "app.py").write_text("".join(f"line {n}\n" for n in range(10)))
+    got: list[SensorEvent] = []
+    sensor = FileSensor(Bus(), tmp_path, on_event=got.append, bulk_threshold=20, debounce_ms=100)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sensor.run(stop))
+    await wait_for(sensor.ready.is_set)
+    yield sensor, got
+    stop.set()
+    await asyncio.wait_for(task, 30)
+
+
+def keys(got: list[SensorEvent]) -> set[str]:
+    return {e.key for e in got}
+
+
+async def test_created_modified_deleted_with_diff_summary(
+    watched: tuple[FileSensor, list[SensorEvent]],
+) -> None:
+    sensor, got = watched
+    ws = sensor.workspace
+    (ws / "src" / "new.py").write_text("print('hi')\n")
+    await wait_for(lambda: "src/new.py" in keys(got))
+    assert got[-1].action == "created"
+    assert got[-1].summary == "created `src/new.py` (1 lines)"
+
+    (ws / "src" / "new.py").write_text("print('hi')\nprint('there')\nprint('again')\n")
+    await wait_for(lambda: any(e.data.get("added") == 2 for e in got))
+    saved = got[-1]
+    assert saved.action == "modified"
+    assert saved.summary == "saved `src/new.py` (+2 -0 lines)"
+    assert "+print('there')" in saved.data["diff"]
+
+    (ws / "src" / "new.py").unlink()
+    await wait_for(lambda: got[-1].action == "deleted")
+    assert got[-1].key == "src/new.py"
+
+
+async def test_ignored_paths_are_not_reported(
+    watched: tuple[FileSensor, list[SensorEvent]],
+) -> None:
+    sensor, got = watched
+    ws = sensor.workspace
+    (ws / "node_modules" / "lib").mkdir(parents=True)
+    (ws / "node_modules" / "lib" / "index.js").write_text("x")
+    (ws / "debug.log").write_text("noise")
+    (ws / "secret-dir").mkdir()
+    (ws / "secret-dir" / "a.txt").write_text("x")
+    (ws / "__pycache__").mkdir()
+    (ws / "__pycache__" / "m.pyc").write_bytes(b"\0")
+    (ws / ".app.py.swp").write_bytes(b"\0")
+    (ws / "visible.txt").write_text("seen\n")  # written last: once it shows, the rest had time
+    await wait_for(lambda: "visible.txt" in keys(got))
+    await asyncio.sleep(0.5)
+    assert keys(got) == {"visible.txt"}
+
+
+async def test_gitignore_changes_apply_at_once(
+    watched: tuple[FileSensor, list[SensorEvent]],
+) -> None:
+    sensor, got = watched
+    ws = sensor.workspace
+    (ws / ".gitignore").write_text("*.log\nsecret-dir/\n*.csv\n")
+    await wait_for(lambda: sensor.rules.ignored("data.csv"))
+    (ws / "data.csv").write_text("a,b\n")
+    (ws / "marker.txt").write_text("m\n")
+    await wait_for(lambda: "marker.txt" in keys(got))
+    assert "data.csv" not in keys(got)
+
+
+async def test_binary_files_have_no_content_and_do_not_crash(
+    watched: tuple[FileSensor, list[SensorEvent]],
+) -> None:
+    sensor, got = watched
+    (sensor.workspace / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    await wait_for(lambda: "logo.png" in keys(got))
+    event = got[-1]
+    assert "binary or large" in event.summary
+    assert "diff" not in event.data
+
+
+async def test_env_files_are_reported_without_their_contents(
+    watched: tuple[FileSensor, list[SensorEvent]],
+) -> None:
+    sensor, got = watched
+    (sensor.workspace / ".env.local").write_text("API_TOKEN=supersecretvalue\n")
+    await wait_for(lambda: ".env.local" in keys(got))
+    event = got[-1]
+    assert event.summary == "created `.env.local` (contents withheld)"
+    assert "supersecretvalue" not in repr(event)
+    assert ".env.local" not in sensor.baselines
+
+
+async def test_rapid_saves_coalesce_per_path(
+    watched: tuple[FileSensor, list[SensorEvent]],
+) -> None:
+    sensor, got = watched
+    path = sensor.workspace / "app.py"
+    for n in range(30):
+        path.write_text(f"version {n}\n")
+    await wait_for(lambda: "app.py" in keys(got))
+    await asyncio.sleep(0.5)
+    assert len([e for e in got if e.key == "app.py"]) < 30
+
+
+async def test_many_files_at_once_become_one_event_per_folder(
+    watched: tuple[FileSensor, list[SensorEvent]],
+) -> None:
+    sensor, got = watched
+    gen = sensor.workspace / "src" / "gen"
+    gen.mkdir()
+    for n in range(200):
+        (gen / f"m{n}.py").write_text(f"x = {n}\n")
+    await wait_for(lambda: sum(e.data.get("count", 0) for e in got if e.action == "bulk") >= 200)
+    bulk = [e for e in got if e.action == "bulk"]
+    assert {e.key for e in bulk} == {"src/gen/*"}
+    assert "files changed under `src/gen/`" in bulk[0].summary
+    assert not any(e.key.startswith("src/gen/m") for e in got)
