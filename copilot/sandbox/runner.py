@@ -227,7 +227,7 @@ class _Process:
         self.info = info
 
     def _signal(self, sig: int) -> None:
-        if self.transport.get_returncode() is not None:
+        if self._gone():
             return
         pid = self.transport.get_pid()
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -241,25 +241,46 @@ class _Process:
     def kill(self) -> None:
         """SIGKILL everything: the sandbox init (its pid namespace dies) and our group."""
         pid = self.transport.get_pid()
-        if self.info is not None and self.info.child_pid is not None:
+        init = self.info.child_pid if self.info is not None else None
+        if init is not None and not self.protocol.exited.is_set():
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(self.info.child_pid, signal.SIGKILL)
+                os.kill(init, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
 
-    async def _exited_within(self, seconds: float) -> bool:
+    def _gone(self) -> bool:
+        """Whether everything the command started has ended.
+
+        In the sandbox that is bubblewrap's exit (its pid namespace goes with it);
+        unsandboxed, children may outlive the shell, so the group itself must be empty.
+        """
+        if not self.protocol.exited.is_set():
+            return False
+        if self.info is not None:
+            return True
+        try:
+            os.killpg(self.transport.get_pid(), 0)
+        except (ProcessLookupError, PermissionError):
+            return True
+        return False
+
+    async def _gone_within(self, seconds: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.protocol.exited.wait(), seconds)
-        return self.protocol.exited.is_set()
+        while not self._gone() and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        return self._gone()
 
     async def stop(self) -> None:
         """The escalation: SIGINT, SIGTERM, SIGKILL, each after a grace period."""
         for sig, grace in ((signal.SIGINT, SIGINT_GRACE_S), (signal.SIGTERM, SIGTERM_GRACE_S)):
             self._signal(sig)
-            if await self._exited_within(grace):
+            if await self._gone_within(grace):
                 return
         self.kill()
-        await self._exited_within(REAP_TIMEOUT_S)
+        await self._gone_within(REAP_TIMEOUT_S)
 
     async def drain(self) -> None:
         """Read what is left in the pipe; give up on a holder that outlives the command."""

@@ -5,7 +5,8 @@ comes first (so no global option such as `-c`, `-p` or `--exec-path` can be give
 options that write or run something (`--output`, `--ext-diff`, `branch -D`, ...) are
 refused, with any abbreviation of them; and it runs in the sandbox, where `.git` is
 read-only and there is no network. Our own `-c` settings switch off what repository
-config could make git execute (fsmonitor, pagers, external diff).
+config could make git execute (fsmonitor, pagers, hooks), and `--no-ext-diff`
+keeps diff.external from running.
 """
 
 import os
@@ -48,7 +49,6 @@ BRANCH_VALUE_OPTIONS = ("--sort=", "--format=", "--contains=", "--merged=", "--n
 SAFE_CONFIG = (
     "core.fsmonitor=false",
     "core.pager=cat",
-    "diff.external=",
     "color.ui=never",
     "core.hooksPath=/dev/null",
 )
@@ -119,6 +119,9 @@ def git_argv(args: list[str]) -> list[str]:
     argv = ["git", "--no-pager", "--no-optional-locks"]
     for setting in SAFE_CONFIG:
         argv += ["-c", setting]
+    subcommand, rest = args[0], args[1:]
+    if subcommand in {"diff", "log", "show"}:
+        return [*argv, subcommand, "--no-ext-diff", *rest]
     return [*argv, *args]
 
 

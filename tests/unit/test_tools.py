@@ -338,6 +338,12 @@ async def test_git_tool_reads_and_never_runs_repo_config(ctx: ToolContext, ws: P
     assert status.content.strip() == "M notes.txt" and status.status == "done"
     log = await execute("git", {"args": ["log", "--oneline"]}, ctx)
     assert "first commit" in log.content
+    external = ws.parent / "external-diff"
+    external.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    external.chmod(0o755)
+    git(ws, "config", "diff.external", str(external))
+    diff = await execute("git", {"args": ["diff"]}, ctx)
+    assert "-alpha" in diff.content and "+changed" in diff.content
     assert not marker.exists()
     refused = await execute("git", {"args": ["branch", "-D", "main"]}, ctx)
     assert refused.is_error and "only listing" in refused.content
