@@ -4,21 +4,12 @@ They must not silently vanish in CI: when bubblewrap cannot start and `CI` is se
 every test here fails with the reason; on a developer machine they are skipped.
 """
 
-import hashlib
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from copilot.sandbox.bwrap import SandboxSpec, available
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.invalid",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.invalid",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -29,33 +20,6 @@ def _require_sandbox() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"the sandbox tests must run in CI: {status.reason}")
     pytest.skip(f"bubblewrap unavailable: {status.reason}")
-
-
-def git(ws: Path, *args: str) -> None:
-    """Run git on the host (as the user would, outside any sandbox)."""
-    subprocess.run(
-        ["git", *args], cwd=ws, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
-    )
-
-
-def make_repo(ws: Path) -> None:
-    """A real repository with one commit."""
-    git(ws, "init", "-q")
-    git(ws, "add", "-A")
-    git(ws, "commit", "-qm", "first")
-
-
-def tree_digest(root: Path) -> str:
-    """A hash of every path, mode and content under `root` (symlinks by target)."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        digest.update(str(path.relative_to(root)).encode())
-        if path.is_symlink():
-            digest.update(os.readlink(path).encode())
-        elif path.is_file():
-            digest.update(path.read_bytes())
-        digest.update(str(path.lstat().st_mode).encode())
-    return digest.hexdigest()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 from copilot.sandbox.bwrap import SandboxSpec
 from copilot.sandbox.runner import run
-from tests.sandbox.conftest import git, make_repo, tree_digest
+from tests.sandbox.helpers import git, make_repo, tree_digest
 
 pytestmark = pytest.mark.sandbox
 

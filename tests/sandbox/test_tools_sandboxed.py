@@ -7,7 +7,7 @@ import pytest
 
 from copilot.sandbox.bwrap import SandboxSpec
 from copilot.tools import ToolContext, execute
-from tests.sandbox.conftest import git, make_repo, tree_digest
+from tests.sandbox.helpers import git, make_repo, tree_digest
 
 pytestmark = pytest.mark.sandbox
 
