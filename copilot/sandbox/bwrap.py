@@ -77,8 +77,8 @@ class SandboxUnavailable(RuntimeError):
 class SandboxSpec:
     """What one sandboxed command may touch.
 
-    `extra_ro` paths are re-bound read-only over anything writable (use it for more
-    config that must not be planted); `extra_rw` are further writable folders (caches).
+    Existing `extra_ro` paths are re-bound read-only over anything writable (more
+    config that must not be changed); existing `extra_rw` folders are also writable.
     `home` is the user's home as seen by the command (its dotfiles and credentials).
     """
 
