@@ -1,8 +1,7 @@
-"""Wiring of the headless parts for one run of copilot: bus, store, model, engine.
+"""Wiring of the headless parts for one run of copilot: bus, store, model, gate, engine.
 
-Front ends (the Textual app, the plain line mode, tests) build a Runtime,
-start it, subscribe to its bus, and publish intents. Nothing here knows which
-front end is attached.
+Front ends (the Textual app, tests) build a Runtime, start it, subscribe to
+its bus, and publish intents. Nothing here knows which front end is attached.
 """
 
 from __future__ import annotations
@@ -11,14 +10,19 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from copilot.bus import Bus
 from copilot.config import Config
 from copilot.engine.session import ContextSource, Engine, Toolbox
+from copilot.engine.toolbox import GatedToolbox
 from copilot.memory.paths import DB_FILE_NAME, default_db_path
 from copilot.memory.records import SessionInfo
 from copilot.memory.store import Store
 from copilot.models.anthropic_client import AnthropicClient
+from copilot.sandbox import bwrap
+from copilot.sandbox.gate import Gate
+from copilot.sandbox.policy import Policy
 
 
 def db_path_for(config: Config) -> Path:
@@ -34,37 +38,82 @@ async def open_store(config: Config, path: Path | None = None) -> Store:
 
 @dataclass
 class Runtime:
-    """Everything one session needs, started and stopped together."""
+    """Everything one session needs, started and stopped together.
+
+    `tools=False` runs a conversation without tools (no gate, nothing touches
+    the machine). Problems found while starting (bad policy lines, no
+    sandbox) are collected in `problems` for the front end to show.
+    """
 
     config: Config
     workspace: Path
     db_path: Path | None = None
     resume: str | None = None
     continue_last: bool = False
+    tools: bool = True
     bus: Bus = field(default_factory=Bus)
-    toolbox: Toolbox | None = None
     context: ContextSource | None = None
     store: Store | None = None
     client: AnthropicClient | None = None
     engine: Engine | None = None
+    policy: Policy | None = None
+    gate: Gate | None = None
+    problems: list[str] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
 
     async def start(self) -> SessionInfo:
-        """Open the store and the session and start the engine loop."""
+        """Open the store and the session, set up the gate, start the engine loop."""
         self.store = await open_store(self.config, self.db_path)
         self.client = AnthropicClient(self.config.model)
+        toolbox = await self._toolbox() if self.tools else None
         self.engine = Engine(
             self.bus,
             self.store,
             self.client,
             self.config,
             self.workspace,
-            toolbox=self.toolbox,
+            toolbox=toolbox,
             context=self.context,
         )
         session = await self.engine.open(resume=self.resume, continue_last=self.continue_last)
+        if self.gate is not None:
+            self.gate.session_id = session.id
         self._task = asyncio.create_task(self.engine.run(), name="engine")
         return session
+
+    async def _toolbox(self) -> Toolbox:
+        assert self.store is not None
+        self.policy = Policy.load(self.workspace, self.config.sandbox.mode)
+        self.problems.extend(self.policy.warnings)
+        status = await asyncio.to_thread(bwrap.available)
+        if not status.ok:
+            self.problems.append(
+                f"Sandbox unavailable ({status.reason}): every command will ask, "
+                "and runs only if you press u."
+            )
+        self.gate = Gate(
+            self.bus, self.policy, self.workspace, self._audit, sandbox_available=status.ok
+        )
+        return GatedToolbox(
+            self.bus,
+            self.gate,
+            self.workspace,
+            output_dir=self.store.path.parent / "tool-output",
+            persist=self._persist,
+            session_id=lambda: self.session_id,
+        )
+
+    @property
+    def session_id(self) -> str:
+        return self.engine.session_id if self.engine else ""
+
+    async def _audit(self, record: dict[str, Any]) -> None:
+        assert self.store is not None
+        await self.store.add_audit(self.session_id, record)
+
+    async def _persist(self, kind: str, payload: dict[str, Any]) -> None:
+        assert self.store is not None
+        await self.store.add_event(self.session_id, kind, payload)
 
     async def load_model(self) -> str | None:
         """Import the SDK (slow) and report the one-line problem, if any."""
@@ -73,6 +122,8 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop the engine (persisting a partial answer) and close everything."""
+        if self.gate is not None:
+            self.gate.close()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

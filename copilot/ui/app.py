@@ -18,6 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 
 from copilot.bus.events import (
+    ApprovalAnswer,
+    ApprovalRequest,
     AssistantDelta,
     AssistantDone,
     AssistantStarted,
@@ -43,6 +45,7 @@ from copilot.bus.events import (
 from copilot.engine.runtime import Runtime
 from copilot.ui import themes
 from copilot.ui.widgets import (
+    ApprovalPrompt,
     ContextPane,
     Conversation,
     PromptInput,
@@ -73,6 +76,7 @@ class CopilotApp(App[None]):
                 "status_line.tcss",
                 "tool_pane.tcss",
                 "context_pane.tcss",
+                "approval_prompt.tcss",
             )
         ),
     ]
@@ -83,6 +87,7 @@ class CopilotApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("f2", "toggle_side", "Panes", id="toggle-side"),
         Binding("ctrl+up", "focus_queue", "Queue", show=False, id="focus-queue"),
+        Binding("f3", "focus_approval", "Approve", id="focus-approval"),
     ]
 
     def __init__(self, runtime: Runtime) -> None:
@@ -278,6 +283,10 @@ class CopilotApp(App[None]):
             self.query_one(QueueView).show_items(event.items)
         elif isinstance(event, ToolCallStarted | ToolStatus | ToolOutput | ToolFinished):
             await self._render_tool(event)
+        elif isinstance(event, ApprovalRequest):
+            await self._ask(event)
+        elif isinstance(event, ApprovalAnswer) and event.source == "gate":
+            self._withdraw(event.request_id)
         elif isinstance(event, ContextChanged):
             self.query_one(ContextPane).show(event.items, event.block, event.tokens)
         elif isinstance(event, Hint) and self._typing_timer is None:
@@ -297,6 +306,54 @@ class CopilotApp(App[None]):
             entry.write(event.chunk)
         elif isinstance(event, ToolFinished):
             entry.finish(event.status, event.exit_code, event.duration_s, event.summary)
+
+    async def _ask(self, request: ApprovalRequest) -> None:
+        """Show the prompt; take focus only if the user is not typing.
+
+        While the user types, focus stays in the input (nothing they type is
+        lost or taken as an answer) and the status line says how to reach the
+        prompt. In a narrow terminal the side column opens over the
+        conversation and closes again after the answer.
+        """
+        screen = self.screen
+        if screen.has_class("-narrow") and not screen.has_class("-side-open"):
+            screen.add_class("-side-open", "-side-for-prompt")
+        prompt = await self.query_one(ToolPane).ask(request)
+        if self._typing_timer is None:
+            prompt.focus()
+        else:
+            self.status.message = "approval waiting: F3 to answer"
+
+    def _withdraw(self, request_id: str) -> None:
+        prompt = self.query_one(ToolPane).prompt(request_id)
+        if prompt is not None and not prompt.answered:
+            prompt.answered = True
+            prompt.add_class("-answered")
+            self._after_prompt(prompt)
+
+    def on_approval_prompt_answered(self, message: ApprovalPrompt.Answered) -> None:
+        self.publish(
+            ApprovalAnswer(
+                request_id=message.request_id, decision=message.decision, reason=message.reason
+            )
+        )
+        self._after_prompt(message.prompt)
+
+    def _after_prompt(self, prompt: ApprovalPrompt) -> None:
+        prompt.remove()
+        waiting = [p for p in self.query(ApprovalPrompt) if not p.answered]
+        if waiting:
+            return
+        if self.screen.has_class("-side-for-prompt"):
+            self.screen.remove_class("-side-open", "-side-for-prompt")
+        if self.status.message.startswith("approval waiting"):
+            self.status.message = ""
+        self.prompt.focus()
+
+    def action_focus_approval(self) -> None:
+        waiting = [p for p in self.query(ApprovalPrompt) if not p.answered]
+        if waiting:
+            waiting[0].focus()
 
     def _start_countdown(self, event: Retrying) -> None:
         self._retry_until = time.monotonic() + event.seconds

@@ -1,5 +1,6 @@
 """The widgets of copilot's TUI, one a module, re-exported here by name."""
 
+from copilot.ui.widgets.approval_prompt import ApprovalPrompt
 from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.context_pane import ContextPane
 from copilot.ui.widgets.conversation import Conversation
@@ -12,6 +13,7 @@ from copilot.ui.widgets.tool_pane import ToolPane
 from copilot.ui.widgets.user_message import UserMessage
 
 __all__ = [
+    "ApprovalPrompt",
     "AssistantMessage",
     "ContextPane",
     "Conversation",

@@ -55,4 +55,5 @@ class PromptInput(TextArea):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        self.post_message(self.Typing())
+        if self.text:
+            self.post_message(self.Typing())

@@ -19,7 +19,7 @@ class ToolEntry(Vertical):
         self.call_id = call_id
         self.tool = tool
         self.summary = summary
-        self.task = task
+        self.task_label = task
         self.status = "waiting"
         self._header = Static(self._header_text(), classes="tool-header")
         self._output = RichLog(max_lines=MAX_LINES, wrap=True, markup=False, auto_scroll=True)
@@ -35,8 +35,8 @@ class ToolEntry(Vertical):
 
     def _header_text(self) -> Text:
         text = Text(no_wrap=False)
-        if self.task:
-            text.append(f"[{self.task}] ", style="dim")
+        if self.task_label:
+            text.append(f"[{self.task_label}] ", style="dim")
         text.append(self.tool, style="bold")
         text.append(f"  {self.summary}")
         text.append(f"  {self.status}", style="italic")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from copilot.bus.events import ApprovalRequest
+from copilot.ui.widgets.approval_prompt import ApprovalPrompt
 from copilot.ui.widgets.tool_entry import ToolEntry
 
 
@@ -34,3 +36,21 @@ class ToolPane(VerticalScroll):
 
     def entry(self, call_id: str) -> ToolEntry | None:
         return self.entries.get(call_id)
+
+    async def ask(self, request: ApprovalRequest) -> ApprovalPrompt:
+        """Mount the prompt right under its call's entry (or at the end)."""
+        self._empty.display = False
+        prompt = ApprovalPrompt(request)
+        entry = self.entries.get(request.call_id)
+        if entry is not None:
+            await self.mount(prompt, after=entry)
+        else:
+            await self.mount(prompt)
+        prompt.scroll_visible()
+        return prompt
+
+    def prompt(self, request_id: str) -> ApprovalPrompt | None:
+        for prompt in self.query(ApprovalPrompt):
+            if prompt.request.request_id == request_id:
+                return prompt
+        return None
