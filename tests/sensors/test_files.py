@@ -11,7 +11,7 @@ import pytest
 from copilot.bus.bus import Bus
 from copilot.bus.events import SensorEvent
 from copilot.sensors.files import FileSensor
-from tests.sensors.conftest import wait_for
+from tests.sensors.helpers import wait_for
 
 
 @pytest.fixture

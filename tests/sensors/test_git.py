@@ -10,7 +10,7 @@ from pathlib import Path
 from copilot.bus.bus import Bus
 from copilot.bus.events import SensorEvent
 from copilot.sensors.git import GitSensor
-from tests.sensors.conftest import require, wait_for
+from tests.sensors.helpers import require, wait_for
 
 GIT_ENV = {
     **os.environ,

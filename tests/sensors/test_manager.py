@@ -9,7 +9,7 @@ from copilot.bus.bus import Bus, Subscription
 from copilot.bus.events import ContextChanged, Lane
 from copilot.sensors.config import SensorsConfig
 from copilot.sensors.manager import Sensors
-from tests.sensors.conftest import wait_for
+from tests.sensors.helpers import wait_for
 
 
 def drain_context(inbox: Subscription) -> list[ContextChanged]:

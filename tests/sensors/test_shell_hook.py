@@ -11,7 +11,7 @@ import pytest
 from copilot.bus.bus import Bus
 from copilot.bus.events import SensorEvent
 from copilot.sensors.shell import ShellListener
-from tests.sensors.conftest import PtyShell, require, shell_argv, shell_env, wait_for, write_hook
+from tests.sensors.helpers import PtyShell, require, shell_argv, shell_env, wait_for, write_hook
 
 SHELLS = ["bash", "zsh", "fish"]
 

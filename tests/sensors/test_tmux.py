@@ -15,7 +15,7 @@ from copilot.bus.bus import Bus
 from copilot.bus.events import Hint, Lane
 from copilot.sensors.config import SensorsConfig
 from copilot.sensors.manager import Sensors
-from tests.sensors.conftest import require, wait_for, write_hook
+from tests.sensors.helpers import require, wait_for, write_hook
 
 pytestmark = pytest.mark.tmux
 
