@@ -24,7 +24,8 @@ SHELLS = ("bash", "zsh", "fish")
 _REPORTER = Path(__file__).with_name("shell_report.py")
 
 _BASH = r"""# copilot shell hook (bash >= 5.1). Install: eval "$(copilot init bash)" in ~/.bashrc
-if [[ $- == *i* && -z ${__copilot_hooked-} ]]; then
+if [[ $- == *i* && -z ${__copilot_hooked-} ]] &&
+  (( BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1) )); then
 __copilot_hooked=1
 __copilot_py=@PY@
 __copilot_rep=@REP@
