@@ -1,0 +1,73 @@
+"""Keystroke echo: from a key press to the character in the input box and on screen.
+
+Each key is posted as a `Key` event (what the terminal driver delivers after parsing)
+and timed until the input box holds it and the next refresh after that has happened
+(`wait_for_refresh`), per ANCHORS.md. Measured while 200 tokens/s of Markdown stream into
+the conversation, and, as the baseline, with nothing streaming.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import string
+import time
+
+from benchmarks.figures import Figure, figure, percentile
+from benchmarks.pilot_app import post_key, running_app, send, wait_until
+from copilot.ui.app import CopilotApp
+from tests.standin import Reply, StandinServer
+
+TOKENS_PER_S = 200
+GOAL_P95_MS = 16.0
+LETTERS = string.ascii_lowercase
+
+
+async def _echo_samples(app: CopilotApp, keys: int) -> list[float]:
+    prompt = app.prompt
+    prompt.focus()
+    samples: list[float] = []
+    for i in range(keys):
+        letter = LETTERS[i % len(LETTERS)]
+        before = len(prompt.text)
+        pressed = time.perf_counter()
+        post_key(app, letter, letter)
+        while len(prompt.text) == before:
+            await asyncio.sleep(0)
+        await prompt.wait_for_refresh()
+        samples.append(time.perf_counter() - pressed)
+    prompt.clear()
+    return samples
+
+
+async def _measure(srv: StandinServer, keys: int) -> tuple[list[float], list[float]]:
+    async with running_app(srv.base_url) as (app, _pilot):
+        idle = await _echo_samples(app, keys)
+        srv.script(Reply.stream_forever(tokens_per_s=TOKENS_PER_S))
+        send(app, "stream while I type")
+        await wait_until(lambda: len(srv.sent_times) == 1 and len(srv.sent_times[0]) >= 20)
+        streaming = await _echo_samples(app, keys)
+        app.action_interrupt()
+        await wait_until(lambda: app.state == "idle")
+    return streaming, idle
+
+
+def run(quick: bool) -> list[Figure]:
+    """Echo p50 and p95 while streaming, against the same with the app idle."""
+    keys = 30 if quick else 100
+    with StandinServer() as srv:
+        streaming, idle = asyncio.run(_measure(srv, keys))
+    ms = [s * 1000 for s in streaming]
+    base = [s * 1000 for s in idle]
+    note = f"{keys} keys, {TOKENS_PER_S} tok/s streaming; baseline: no stream"
+    return [
+        figure("key echo p50", percentile(ms, 50), "ms", baseline=percentile(base, 50), note=note),
+        figure(
+            "key echo p95",
+            percentile(ms, 95),
+            "ms",
+            f"<= {GOAL_P95_MS:g} ms",
+            limit=GOAL_P95_MS,
+            baseline=percentile(base, 95),
+            note=note,
+        ),
+    ]

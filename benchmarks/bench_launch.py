@@ -1,0 +1,59 @@
+"""Launch to first frame: `copilot` started in a pty until its status line is drawn.
+
+The floor (baseline) is the bare `python -c "import textual.app"`: no Textual app can
+draw before that import finished, so the ratio shows what copilot adds on top of the
+framework it cannot avoid.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.figures import Figure, figure, median
+from benchmarks.pty_app import PtyApp, copilot_argv, terminal_env
+
+GOAL_S = 0.30
+FIRST_FRAME_MARK = b"idle"
+UNREACHABLE = "http://127.0.0.1:9"
+
+
+def launch_once(folder: Path) -> float:
+    """Seconds from spawn to the status line's "idle" in the terminal output."""
+    workspace = folder / "workspace"
+    workspace.mkdir(exist_ok=True)
+    with PtyApp(copilot_argv(workspace), terminal_env(folder, UNREACHABLE)) as app:
+        return app.wait_for(FIRST_FRAME_MARK) - app.started
+
+
+def import_floor_once() -> float:
+    """Seconds for a fresh interpreter to import `textual.app` and exit."""
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import textual.app"], check=True)
+    return time.monotonic() - started
+
+
+def run(quick: bool) -> list[Figure]:
+    """Median launch time against the median import floor."""
+    runs = 3 if quick else 5
+    with tempfile.TemporaryDirectory(prefix="copilot-launch-") as tmp:
+        launch_once(Path(tmp))  # warm the page cache and bytecode once, not counted
+        launches: list[float] = []
+        floors: list[float] = []
+        for _ in range(runs):  # interleaved, so a burst of load hits both alike
+            launches.append(launch_once(Path(tmp)))
+            floors.append(import_floor_once())
+    return [
+        figure(
+            "launch to first frame (median)",
+            median(launches),
+            "s",
+            f"<= {GOAL_S:.2f} s",
+            limit=GOAL_S,
+            baseline=median(floors),
+            note=f"{runs} runs; baseline: python -c 'import textual.app'",
+        )
+    ]
