@@ -15,6 +15,7 @@ and its lag is reported as a lower bound with how much of the text it had shown.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from benchmarks.figures import Figure, figure
 from benchmarks.pilot_app import answers, isolated, running_app, send, wait_until
@@ -126,13 +128,15 @@ async def _naive(base_url: str, text: str, timeout: float) -> Outcome:
         cpu = (time.process_time() - cpu_started) / (shown_at - started)
         fraction = _shown(app.markdown.source, text)
         worker.cancel()
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
+            await worker.wait()
         return Outcome(shown_at, cpu, fraction)
 
 
 def run(quick: bool) -> list[Figure]:
     """Lag of the last token and CPU, ours against the whole-message re-render."""
-    seconds = 5.0 if quick else 20.0
-    grace = 3.0 if quick else 10.0
+    seconds = 3.0 if quick else 20.0
+    grace = 2.0 if quick else 10.0
     text = mixed_markdown(seconds)
     reply = {"kind": "text", "text": text, "tokens_per_s": TOKENS_PER_S, "chunk_chars": CHUNK_CHARS}
     with (
