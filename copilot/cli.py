@@ -106,8 +106,66 @@ def cmd_sessions(argv: list[str], config: Config, workspace: Path) -> int:
     return asyncio.run(_list_sessions(config, workspace, args.all))
 
 
+async def _print_audit(config: Config, session: str | None, limit: int) -> int:
+    from copilot.engine.runtime import open_store
+
+    store = await open_store(config)
+    try:
+        if session:
+            info = await store.get_session(session)
+            if info is None:
+                print(f"copilot: no session matches '{session}'", file=sys.stderr)
+                return 1
+            session = info.id
+        records = await store.audit(session, limit=limit)
+    finally:
+        await store.close()
+    from copilot.sandbox.audit import format_audit
+
+    for line in format_audit(records) or ["No gate decisions recorded yet."]:
+        print(line)
+    return 0
+
+
+def cmd_audit(argv: list[str], config: Config, workspace: Path) -> int:
+    parser = argparse.ArgumentParser(
+        prog="copilot audit", description="Print the gate's requests and decisions."
+    )
+    parser.add_argument("--session", help="only this session (id or prefix)")
+    parser.add_argument("-n", "--limit", type=int, default=200)
+    args = parser.parse_args(argv)
+    return asyncio.run(_print_audit(config, args.session, args.limit))
+
+
+def cmd_policy(argv: list[str], config: Config, workspace: Path) -> int:
+    parser = argparse.ArgumentParser(
+        prog="copilot policy", description="Print the effective rules, mode and their sources."
+    )
+    parser.parse_args(argv)
+    from copilot.sandbox.policy import Policy
+
+    print(Policy.load(workspace, config.sandbox.mode).describe())
+    return 0
+
+
+def cmd_init(argv: list[str], config: Config, workspace: Path) -> int:
+    from copilot.sensors import SHELLS, render_hook
+
+    parser = argparse.ArgumentParser(
+        prog="copilot init",
+        description='Print the shell hook; add  eval "$(copilot init bash)"  to ~/.bashrc.',
+    )
+    parser.add_argument("shell", choices=sorted(SHELLS))
+    args = parser.parse_args(argv)
+    print(render_hook(args.shell))
+    return 0
+
+
 SUBCOMMANDS: dict[str, Callable[[list[str], Config, Path], int]] = {
     "sessions": cmd_sessions,
+    "audit": cmd_audit,
+    "policy": cmd_policy,
+    "init": cmd_init,
 }
 
 

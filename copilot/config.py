@@ -64,6 +64,7 @@ class SensorsSettings:
     tmux: bool = True
     instructions: bool = True
     budget_tokens: int = 1500
+    half_life_s: float = 600.0
     auto_explain: bool = False
 
 

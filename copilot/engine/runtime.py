@@ -23,6 +23,7 @@ from copilot.models.anthropic_client import AnthropicClient
 from copilot.sandbox import bwrap
 from copilot.sandbox.gate import Gate
 from copilot.sandbox.policy import Policy
+from copilot.sensors import Sensors, SensorsConfig
 
 
 def db_path_for(config: Config) -> Path:
@@ -51,8 +52,10 @@ class Runtime:
     resume: str | None = None
     continue_last: bool = False
     tools: bool = True
+    sense: bool = True
     bus: Bus = field(default_factory=Bus)
     context: ContextSource | None = None
+    sensors: Sensors | None = None
     store: Store | None = None
     client: AnthropicClient | None = None
     engine: Engine | None = None
@@ -60,12 +63,18 @@ class Runtime:
     gate: Gate | None = None
     problems: list[str] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
+    _sensing: asyncio.Task[None] | None = None
 
     async def start(self) -> SessionInfo:
         """Open the store and the session, set up the gate, start the engine loop."""
         self.store = await open_store(self.config, self.db_path)
         self.client = AnthropicClient(self.config.model)
         toolbox = await self._toolbox() if self.tools else None
+        if self.sense and self.context is None:
+            self.sensors = Sensors(
+                self.bus, self.workspace, SensorsConfig.from_settings(self.config.sensors)
+            )
+            self.context = self.sensors
         self.engine = Engine(
             self.bus,
             self.store,
@@ -79,7 +88,17 @@ class Runtime:
         if self.gate is not None:
             self.gate.session_id = session.id
         self._task = asyncio.create_task(self.engine.run(), name="engine")
+        if self.sensors is not None:
+            self._sensing = asyncio.create_task(self._start_sensors(), name="sensors")
         return session
+
+    async def _start_sensors(self) -> None:
+        """Sensors start in the background: a large tree must not delay the first answer."""
+        assert self.sensors is not None
+        try:
+            await self.sensors.start()
+        except OSError as exc:
+            self.problems.append(f"Sensors could not start ({exc}); context is limited.")
 
     async def _toolbox(self) -> Toolbox:
         assert self.store is not None
@@ -115,6 +134,21 @@ class Runtime:
         assert self.store is not None
         await self.store.add_event(self.session_id, kind, payload)
 
+    def set_mode(self, mode: str) -> str:
+        """Switch the gate's mode for this session; returns the one line to show."""
+        if self.policy is None:
+            return "Tools are off in this session."
+        try:
+            self.policy.set_mode(mode)
+        except ValueError:
+            return f"Unknown mode '{mode}': use ask, sandbox-auto or read-only."
+        return f"Mode: {self.policy.mode}."
+
+    async def audit(self, limit: int = 20) -> list[dict[str, Any]]:
+        """This session's latest gate records."""
+        assert self.store is not None
+        return await self.store.audit(self.session_id, limit=limit)
+
     async def load_model(self) -> str | None:
         """Import the SDK (slow) and report the one-line problem, if any."""
         assert self.client is not None
@@ -124,6 +158,12 @@ class Runtime:
         """Stop the engine (persisting a partial answer) and close everything."""
         if self.gate is not None:
             self.gate.close()
+        if self._sensing is not None:
+            self._sensing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sensing
+        if self.sensors is not None:
+            await self.sensors.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

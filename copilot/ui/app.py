@@ -43,7 +43,9 @@ from copilot.bus.events import (
     UserInput,
 )
 from copilot.engine.runtime import Runtime
-from copilot.ui import themes
+from copilot.sandbox.audit import format_audit
+from copilot.sensors import redact
+from copilot.ui import commands, themes
 from copilot.ui.widgets import (
     ApprovalPrompt,
     ContextPane,
@@ -88,6 +90,8 @@ class CopilotApp(App[None]):
         Binding("f2", "toggle_side", "Panes", id="toggle-side"),
         Binding("ctrl+up", "focus_queue", "Queue", show=False, id="focus-queue"),
         Binding("f3", "focus_approval", "Approve", id="focus-approval"),
+        Binding("ctrl+e", "explain", "Explain failure", id="explain"),
+        Binding("f4", "focus_context", "Context", show=False, id="focus-context"),
     ]
 
     def __init__(self, runtime: Runtime) -> None:
@@ -100,6 +104,7 @@ class CopilotApp(App[None]):
         self._retry_until = 0.0
         self._retry_reason = ""
         self.first_frame_at: float | None = None
+        self._hint: Hint | None = None
 
     # --- layout ---------------------------------------------------------------
 
@@ -184,9 +189,33 @@ class CopilotApp(App[None]):
         event.source = "tui"
         self.runtime.bus.publish(event)
 
-    def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
-        self.publish(UserInput(text=message.text))
+    async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
         self._stop_typing()
+        command = commands.parse(message.text)
+        if command is None:
+            self.publish(UserInput(text=commands.unescape(message.text)))
+            return
+        name, argument = command
+        handler = getattr(self, f"command_{name.replace('-', '_')}", None)
+        if handler is None:
+            await self.conversation.add_notice(f"Unknown command /{name}: try /help.", "warning")
+            return
+        await handler(argument)
+
+    async def command_help(self, _argument: str) -> None:
+        await self.conversation.add_report("Commands and keys", commands.HELP)
+
+    async def command_audit(self, _argument: str) -> None:
+        records = await self.runtime.audit()
+        await self.conversation.add_report("Gate decisions (latest 20)", format_audit(records))
+
+    async def command_mode(self, argument: str) -> None:
+        line = (
+            self.runtime.set_mode(argument)
+            if argument
+            else self.runtime.set_mode(str(self.runtime.policy.mode) if self.runtime.policy else "")
+        )
+        await self.conversation.add_notice(line)
 
     def on_prompt_input_typing(self, _message: PromptInput.Typing) -> None:
         if self._typing_timer is None:
@@ -200,6 +229,18 @@ class CopilotApp(App[None]):
             self._typing_timer.stop()
             self._typing_timer = None
             self.publish(UserActivity(active=False))
+            if self._hint is not None:
+                self._show_hint()
+
+    def _show_hint(self) -> None:
+        """A proactive hint waits while the user types; then it shows, or acts if asked to."""
+        hint = self._hint
+        if hint is None:
+            return
+        if self.runtime.config.sensors.auto_explain and self.state == "idle":
+            self.action_explain()
+            return
+        self.status.message = hint.text
 
     def on_prompt_input_queue_focus_requested(self, _m: PromptInput.QueueFocusRequested) -> None:
         self.action_focus_queue()
@@ -289,8 +330,10 @@ class CopilotApp(App[None]):
             self._withdraw(event.request_id)
         elif isinstance(event, ContextChanged):
             self.query_one(ContextPane).show(event.items, event.block, event.tokens)
-        elif isinstance(event, Hint) and self._typing_timer is None:
-            self.status.message = event.text
+        elif isinstance(event, Hint):
+            self._hint = event
+            if self._typing_timer is None:
+                self._show_hint()
 
     async def _render_tool(self, event: Event) -> None:
         pane = self.query_one(ToolPane)
@@ -349,6 +392,53 @@ class CopilotApp(App[None]):
         if self.status.message.startswith("approval waiting"):
             self.status.message = ""
         self.prompt.focus()
+
+    def action_explain(self) -> None:
+        """Ask about the latest failed command the sensors saw (Ctrl+E)."""
+        hint, self._hint = self._hint, None
+        sensors = self.runtime.sensors
+        if hint is None or sensors is None or not hint.action.startswith("explain:"):
+            self.status.message = "No failed command to explain."
+            return
+        key = hint.action.removeprefix("explain:")
+        detail = redact(sensors.describe(key))
+        if self.status.message == hint.text:
+            self.status.message = ""
+        self.publish(
+            UserInput(text=f"This failed in my shell. Explain why and how to fix it.\n\n{detail}")
+        )
+
+    def action_focus_context(self) -> None:
+        self.query_one(ContextPane).query_one("OptionList").focus()
+
+    async def on_context_pane_item_action(self, message: ContextPane.ItemAction) -> None:
+        sensors = self.runtime.sensors
+        if sensors is None:
+            return
+        item = next((i for i in sensors.items() if i.key == message.key), None)
+        if message.action == "open":
+            await self.conversation.add_report(
+                message.key, sensors.describe(message.key).splitlines()
+            )
+        elif message.action == "pin" and item is not None:
+            (sensors.unpin if item.pinned else sensors.pin)(message.key)
+        elif message.action == "mute" and item is not None:
+            (sensors.unmute if item.muted else sensors.mute)(message.key)
+
+    async def on_context_pane_view_block(self, _message: ContextPane.ViewBlock) -> None:
+        block = self.runtime.sensors.block() if self.runtime.sensors else None
+        lines = block.text.splitlines() if block else []
+        title = f"Context the next request carries ({block.tokens if block else 0} tokens)"
+        await self.conversation.add_report(title, lines)
+
+    async def command_pane(self, argument: str) -> None:
+        sensors = self.runtime.sensors
+        if sensors is None:
+            await self.conversation.add_notice("Sensors are off in this session.", "warning")
+            return
+        text = await sensors.capture_pane(argument or None)
+        title = f"tmux pane {argument}".strip() if text else "No other tmux pane to capture."
+        await self.conversation.add_report(title, text.splitlines()[-50:])
 
     def action_focus_approval(self) -> None:
         waiting = [p for p in self.query(ApprovalPrompt) if not p.answered]

@@ -193,3 +193,23 @@ async def test_narrow_terminal_opens_the_side_for_the_prompt(
         await hit(pilot, "y")
         await wait_for(pilot, lambda: app.state == "idle", "idle")
         assert not app.screen.has_class("-side-open")
+
+
+async def test_slash_audit_and_mode(online: StandinServer, workspace: Path) -> None:
+    online.script(Reply.tool_use("run_shell", {"command": "uname"}), Reply.text("ok"))
+    app = make_app(workspace)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await send(pilot, "which os")
+        await wait_for(pilot, lambda: bool(prompts(app)), "the prompt")
+        await wait_past_guard(prompts(app)[0])
+        await hit(pilot, "y")
+        await wait_for(pilot, lambda: app.state == "idle" and len(answers(app)) == 2, "answer")
+        await send(pilot, "/audit")
+        report = str(app.query(".report").last().render())
+        assert (
+            "run_shell" in report and "uname" in report and "allowed" in report and "once" in report
+        )
+        await send(pilot, "/mode read-only")
+        assert app.runtime.policy.mode == "read-only"
+        await send(pilot, "/nonsense")
+        assert len(online.requests) == 2

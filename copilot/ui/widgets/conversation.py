@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.notice_line import NoticeLine
@@ -44,6 +46,14 @@ class Conversation(VerticalScroll, can_focus=True):
         widget = AssistantMessage("", markdown)
         await self.mount(widget)
         await widget.finish(interrupted)
+
+    async def add_report(self, title: str, lines: list[str]) -> Static:
+        """A block of local output (a slash command's answer); never sent to the model."""
+        text = Text(title + "\n", style="bold")
+        text.append("\n".join(lines) if lines else "(nothing)", style="")
+        widget = Static(text, classes="report")
+        await self.mount(widget)
+        return widget
 
     async def add_notice(self, text: str, level: str = "info") -> NoticeLine:
         widget = NoticeLine(text, level)

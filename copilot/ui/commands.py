@@ -1,0 +1,34 @@
+"""Slash commands typed in the input: answered locally, never sent to the model.
+
+A line starting with `//` is sent as a message starting with `/`.
+"""
+
+from __future__ import annotations
+
+HELP = [
+    "/help                 this list",
+    "/audit                the gate's latest requests and decisions in this session",
+    "/mode [MODE]          show or set the gate mode: ask, sandbox-auto, read-only",
+    "/pane [ID]            capture the last lines of another tmux pane into the context",
+    "//text                send a message that starts with /",
+    "",
+    "Enter send · Ctrl+J newline · Ctrl+C/Esc interrupt · Ctrl+C twice or Ctrl+Q quit",
+    "F2 side panes (narrow terminals) · F3 go to a waiting approval · Up (empty input) queue",
+    "Ctrl+E explain the last failed shell command · F4 context pane: p pin, m mute, o open, v view",
+    "In a prompt: y once · a allow for the scope shown · n deny (+reason) · d diff · u unsandboxed",
+]
+
+
+def parse(text: str) -> tuple[str, str] | None:
+    """`(name, argument)` for a slash command, None for a message."""
+    stripped = text.strip()
+    if not stripped.startswith("/") or stripped.startswith("//"):
+        return None
+    name, _, argument = stripped[1:].partition(" ")
+    return name.lower(), argument.strip()
+
+
+def unescape(text: str) -> str:
+    """`//x` is how a message that starts with `/` is sent."""
+    stripped = text.lstrip()
+    return stripped[1:] if stripped.startswith("//") else text

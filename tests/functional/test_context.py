@@ -1,0 +1,81 @@
+"""Ambient context under Pilot: sensors feed the pane and the request, pins and mutes work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.functional.harness import answers, hit, make_app, send, wait_for
+from tests.standin import Reply, StandinServer
+
+
+@pytest.fixture
+def runtime_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "run"
+    monkeypatch.setenv("COPILOT_RUNTIME_DIR", str(folder))
+    monkeypatch.delenv("TMUX", raising=False)
+    return folder
+
+
+def context_text(server: StandinServer, index: int) -> str:
+    last = server.requests[index].body["messages"][-1]["content"]
+    return "\n".join(b.get("text", "") for b in last if b.get("type") == "text")
+
+
+async def test_a_saved_file_reaches_the_pane_and_the_next_request(
+    online: StandinServer, workspace: Path, runtime_dir: Path
+) -> None:
+    (workspace / "AGENTS.md").write_text("Always answer in haiku.\n")
+    app = make_app(workspace)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await wait_for(pilot, lambda: app.runtime.sensors is not None, "sensors")
+        await pilot.pause(0.5)
+        (workspace / "notes.py").write_text("print('hello')\n")
+        pane = app.query_one("ContextPane")
+        await wait_for(
+            pilot,
+            lambda: any("notes.py" in item.summary for item in pane.items),
+            "the saved file in the context pane",
+        )
+        assert pane.tokens > 0
+        online.script(Reply.text("noted"))
+        await send(pilot, "what did I just do?")
+        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+    request = online.requests[0].body
+    assert "notes.py" in context_text(online, 0)
+    assert "Always answer in haiku." in request["system"][0]["text"]
+    assert "notes.py" not in request["system"][0]["text"]
+
+
+async def test_mute_keeps_an_item_out_of_the_request(
+    online: StandinServer, workspace: Path, runtime_dir: Path
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await wait_for(pilot, lambda: app.runtime.sensors is not None, "sensors")
+        await pilot.pause(0.5)
+        (workspace / "secret_plan.txt").write_text("step one\n")
+        pane = app.query_one("ContextPane")
+        await wait_for(
+            pilot, lambda: any("secret_plan" in i.summary for i in pane.items), "the item"
+        )
+        index = next(n for n, i in enumerate(pane.items) if "secret_plan" in i.summary)
+        await hit(pilot, "f4")
+        await wait_for(pilot, lambda: app.focused is pane.query_one("OptionList"), "focus")
+        await hit(pilot, *["down"] * index, "m")
+        await wait_for(
+            pilot,
+            lambda: any(i.muted and "secret_plan" in i.summary for i in pane.items),
+            "the item muted",
+        )
+        assert "secret_plan" not in app.runtime.sensors.context_text()
+        app.prompt.focus()
+        online.script(Reply.text("ok"))
+        await send(pilot, "hi")
+        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await hit(pilot, "f4")
+        await wait_for(pilot, lambda: app.focused is pane.query_one("OptionList"), "focus")
+        await hit(pilot, "v")
+        await wait_for(pilot, lambda: bool(app.query(".report")), "the block report")
+    assert "secret_plan" not in context_text(online, 0)
