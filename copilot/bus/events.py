@@ -348,3 +348,88 @@ class Hint(Event):
 
     def coalesce_key(self) -> Hashable | None:
         return "hint"
+
+
+# --- voice (user lane: a speaking user holds the floor like a typing one) -----
+
+
+@dataclass(slots=True, kw_only=True)
+class VoiceActivity(Event):
+    """Speech detection: `onset` (maybe speech), `confirmed` (speech), `offset`, `false_start`."""
+
+    lane: ClassVar[Lane] = Lane.USER
+    state: str = "onset"
+    level: float = 0.0
+
+
+@dataclass(slots=True, kw_only=True)
+class Transcript(Event):
+    """Speech-to-text: partials replace each other while they wait; `final` ends an utterance."""
+
+    lane: ClassVar[Lane] = Lane.USER
+    utterance_id: str = ""
+    text: str = ""
+    final: bool = False
+
+    def coalesce_key(self) -> Hashable | None:
+        return None if self.final else ("transcript", self.utterance_id)
+
+
+@dataclass(slots=True, kw_only=True)
+class VoiceStatus(Event):
+    """Whether voice is available, and if not, the one line saying why."""
+
+    lane: ClassVar[Lane] = Lane.AMBIENT
+    available: bool = False
+    mode: str = "off"
+    detail: str = ""
+
+
+# --- background tasks -----------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class TaskUpdate(Event):
+    """A background task's state: goal, status, current step, elapsed time."""
+
+    lane: ClassVar[Lane] = Lane.TOOL
+    task_id: str = ""
+    goal: str = ""
+    status: str = "running"
+    step: str = ""
+    elapsed_s: float = 0.0
+    result: str = ""
+
+    def coalesce_key(self) -> Hashable | None:
+        return None if self.status in ("done", "failed", "cancelled") else ("task", self.task_id)
+
+
+@dataclass(slots=True, kw_only=True)
+class CancelTask(Event):
+    """Cancel one background task (its own key; a plain interrupt never does this)."""
+
+    lane: ClassVar[Lane] = Lane.CONTROL
+    task_id: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class Heartbeat(Event):
+    """While anything runs, at least every 200 ms: what is running, for the status line."""
+
+    lane: ClassVar[Lane] = Lane.AMBIENT
+    running: tuple[str, ...] = ()
+
+    def coalesce_key(self) -> Hashable | None:
+        return "heartbeat"
+
+
+@dataclass(slots=True, kw_only=True)
+class CompactionDone(Event):
+    """Older turns were summarised; the transcript shows a marker that expands to them."""
+
+    lane: ClassVar[Lane] = Lane.ASSISTANT
+    summary: str = ""
+    first_message_id: str = ""
+    last_message_id: str = ""
+    tokens_before: int = 0
+    tokens_after: int = 0
