@@ -35,6 +35,10 @@ class ModelConfig:
     retry_base_s: float = 1.0
     retry_cap_s: float = 30.0
     system_prompt: str = ""
+    #: Compact when the request passes this share of `context_window`.
+    compact_at: float = 0.75
+    #: The latest turns that stay verbatim through a compaction.
+    keep_turns: int = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,14 @@ class SensorsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MemorySettings:
+    """Retention: how long history is kept and how large the database may grow."""
+
+    max_age_days: float = 90.0
+    max_mb: int = 512
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything copilot reads at start. Immutable: a change makes a new one."""
 
@@ -76,6 +88,7 @@ class Config:
     ui: UIConfig = field(default_factory=UIConfig)
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     sensors: SensorsSettings = field(default_factory=SensorsSettings)
+    memory: MemorySettings = field(default_factory=MemorySettings)
     data_dir: str | None = None
     problems: tuple[str, ...] = ()
 

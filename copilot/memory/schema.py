@@ -83,8 +83,60 @@ _V1 = (
     """,
 )
 
+_V2 = (
+    # One row per compaction. The span is the range of message seqs (and the
+    # ids at its ends) that this summary replaced in the request; the
+    # messages themselves stay in `messages`, so nothing is lost to a poor
+    # summary. `body` is the structured summary as JSON, `text` its rendering.
+    """
+    CREATE TABLE summaries (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        id               TEXT NOT NULL UNIQUE,
+        session_id       TEXT NOT NULL REFERENCES sessions (id),
+        first_seq        INTEGER NOT NULL,
+        last_seq         INTEGER NOT NULL,
+        first_message_id TEXT NOT NULL,
+        last_message_id  TEXT NOT NULL,
+        body             TEXT NOT NULL,
+        text             TEXT NOT NULL,
+        tokens_before    INTEGER NOT NULL DEFAULT 0,
+        tokens_after     INTEGER NOT NULL DEFAULT 0,
+        created          REAL NOT NULL
+    )
+    """,
+    "CREATE INDEX summaries_by_session ON summaries (session_id, seq)",
+    # Facts the user (or the model, asked to) wants kept verbatim in every
+    # request of every session in the workspace. Not tied to a session row,
+    # so retention that removes old sessions never removes a remembered fact.
+    """
+    CREATE TABLE facts (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        id         TEXT NOT NULL UNIQUE,
+        workspace  TEXT NOT NULL,
+        session_id TEXT NOT NULL DEFAULT '',
+        text       TEXT NOT NULL,
+        source     TEXT NOT NULL CHECK (source IN ('user', 'model')),
+        created    REAL NOT NULL,
+        forgotten  REAL
+    )
+    """,
+    "CREATE INDEX facts_by_workspace ON facts (workspace, seq) WHERE forgotten IS NULL",
+    # One row per retention pass, so a pass can be skipped when one ran recently.
+    """
+    CREATE TABLE retention_runs (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts               REAL NOT NULL,
+        sessions_removed INTEGER NOT NULL,
+        events_removed   INTEGER NOT NULL,
+        bytes_before     INTEGER NOT NULL,
+        bytes_after      INTEGER NOT NULL
+    )
+    """,
+    "CREATE INDEX events_by_time ON events (ts)",
+)
+
 #: Schema versions in order; the store migrates up to the highest key.
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: _V1}
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: _V1, 2: _V2}
 
 #: The version this code reads and writes.
 LATEST_VERSION = max(MIGRATIONS)
