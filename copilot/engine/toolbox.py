@@ -20,6 +20,7 @@ from copilot.bus.events import Event, ToolCallStarted, ToolFinished, ToolOutput,
 from copilot.sandbox.bwrap import SandboxSpec
 from copilot.sandbox.gate import Authorization, Gate
 from copilot.tools.base import ToolContext, ToolResult
+from copilot.tools.memory_tools import MemoryTools
 from copilot.tools.registry import execute, tool_schemas
 
 #: Screen updates per call per second, at most.
@@ -41,6 +42,8 @@ def describe(name: str, args: dict[str, Any]) -> str:
         return f"{args.get('pattern', '')!r} in {args.get('path') or '.'}"
     if name == "list_files":
         return str(args.get("glob") or ".")
+    if name in ("recall", "remember"):
+        return str(args.get("query") or args.get("fact") or "")
     return str(args.get("path", ""))
 
 
@@ -98,6 +101,7 @@ class GatedToolbox:
         output_dir: Path | None = None,
         persist: Persist | None = None,
         session_id: Callable[[], str] = lambda: "",
+        memory: MemoryTools | None = None,
     ) -> None:
         self.bus = bus
         self.gate = gate
@@ -105,9 +109,10 @@ class GatedToolbox:
         self.output_dir = output_dir
         self._persist = persist
         self._session_id = session_id
+        self.memory = memory
 
     def schemas(self) -> list[dict[str, Any]]:
-        return tool_schemas()
+        return tool_schemas() + (self.memory.schemas() if self.memory is not None else [])
 
     def publish(self, event: Event) -> None:
         event.source = event.source or "tools"
@@ -140,6 +145,9 @@ class GatedToolbox:
                 call_id=call_id, tool=name, summary=describe(name, args), arguments=args, task=task
             )
         )
+        if self.memory is not None and name in self.memory.names:
+            await self._remember_or_recall(index, call_id, name, args, slots)
+            return
         try:
             auth = await self.gate.authorize(call_id, name, args, task=task)
         except asyncio.CancelledError:
@@ -178,6 +186,29 @@ class GatedToolbox:
         current = asyncio.current_task()
         if current is not None and current.cancelling():
             raise asyncio.CancelledError
+
+    async def _remember_or_recall(
+        self,
+        index: int,
+        call_id: str,
+        name: str,
+        args: dict[str, Any],
+        slots: list[dict[str, Any] | None],
+    ) -> None:
+        """A memory tool touches only copilot's own store: no gate, no sandbox."""
+        assert self.memory is not None
+        self.publish(ToolStatus(call_id=call_id, status="running"))
+        result = await self.memory.run(name, args)
+        slots[index] = _block(call_id, result.content, result.is_error)
+        self.publish(
+            ToolFinished(
+                call_id=call_id,
+                status=result.status,
+                duration_s=result.duration_s,
+                summary="no approval needed: copilot's own memory only",
+            )
+        )
+        await self._record(call_id, name, args, result.status, result.content, result)
 
     def _context(self, auth: Authorization, on_output: Callable[[str], None]) -> ToolContext:
         sandbox = None if auth.unsandboxed else SandboxSpec(self.workspace, network=auth.network)
