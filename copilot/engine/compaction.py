@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from copilot.config import ModelConfig
-from copilot.engine.history import to_api_messages
 from copilot.memory.records import StoredMessage
 from copilot.memory.summaries import Summary
 from copilot.models.anthropic_client import AnthropicClient, build_params
@@ -205,9 +204,7 @@ class Summariser:
         return self._request(prompt.format(text))
 
     def _request(self, prompt: str) -> dict[str, Any]:
-        messages = to_api_messages(
-            [StoredMessage("", "", "user", [{"type": "text", "text": prompt}], False, "done", 0)]
-        )
+        messages = [{"role": "user", "content": [{"type": "text", "text": prompt}]}]
         params = build_params(
             self.config, SUMMARY_SYSTEM, messages, [SUMMARY_SCHEMA], model=self.config.interaction
         )

@@ -71,6 +71,7 @@ class ContextWindow:
         self.facts: list[Fact] = []
         self.last_params: dict[str, Any] = {}
         self.last_tokens = 0
+        self._observed = False
         self._session_id: str | None = None
         self._updates = bus.subscribe("context-window", lanes=(Lane.TOOL,))
 
@@ -102,11 +103,13 @@ class ContextWindow:
         params = self._fit(system, self._tail(history), tools, ambient)
         self.last_params = params
         self.last_tokens = self.counter.estimate(params)
+        self._observed = False
         return params
 
     def observe(self, reported: int) -> int:
         """Calibrate from the API's count of the last request; returns the context used."""
-        if self.last_params and reported:
+        if self.last_params and reported and not self._observed:
+            self._observed = True
             self.counter.observe(self.last_params, reported)
             self.last_tokens = max(reported, self.counter.estimate(self.last_params))
         return self.last_tokens

@@ -35,12 +35,12 @@ from copilot.bus.events import (
     UserInput,
 )
 from copilot.config import Config
-from copilot.engine.history import to_api_messages
+from copilot.engine.context_window import ContextWindow
 from copilot.engine.queue import InputQueue
 from copilot.engine.state import Floor, TurnMachine, TurnState
 from copilot.memory.records import SessionInfo, StoredMessage
 from copilot.memory.store import Store
-from copilot.models.anthropic_client import AnthropicClient, build_params
+from copilot.models.anthropic_client import AnthropicClient
 from copilot.models.reply import ModelError, Reply
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ class Engine:
         self._closed = asyncio.Event()
         self._last_checkpoint = 0.0
         self._checkpoint: asyncio.Task[None] | None = None
+        self.window = ContextWindow(bus, store, client, config.model, str(workspace))
 
     # --- session ----------------------------------------------------------------
 
@@ -230,6 +231,7 @@ class Engine:
         try:
             while await self._one_reply():
                 self._set_state(TurnState.STREAMING)
+            await self._compact()
         except asyncio.CancelledError:
             self._set_state(TurnState.INTERRUPTED)
             raise
@@ -242,10 +244,10 @@ class Engine:
         reply = Reply()
         message_id = await self.store.begin_message(self.session_id, "assistant")
         self.publish(AssistantStarted(message_id=message_id, model=self.config.model.name))
-        params = build_params(
-            self.config.model,
+        params = await self.window.request(
+            self.session_id,
             self._system_prompt(),
-            to_api_messages(self.history),
+            self.history,
             self.toolbox.schemas() if self.toolbox else [],
             ambient=self.ambient_block(),
         )
@@ -289,6 +291,17 @@ class Engine:
                 self.history.append(message)
         return True
 
+    async def _compact(self) -> None:
+        """After a turn: summarise older turns once the request has passed the threshold."""
+        done = await self.window.after_turn(
+            self.session_id,
+            self._system_prompt(),
+            self.history,
+            self.toolbox.schemas() if self.toolbox else [],
+        )
+        if done is not None:
+            self.publish(done)
+
     def _on_text(self, message_id: str, reply: Reply, text: str) -> None:
         self.publish(AssistantDelta(message_id=message_id, text=text))
         now = time.monotonic()
@@ -315,7 +328,7 @@ class Engine:
                 input_tokens=reply.input_tokens,
                 output_tokens=reply.output_tokens,
                 cache_read_tokens=reply.cache_read_tokens,
-                context_tokens=reply.input_tokens + reply.cache_read_tokens,
+                context_tokens=self.window.observe(reply.input_tokens + reply.cache_read_tokens),
                 context_window=self.config.model.context_window,
             )
         )
