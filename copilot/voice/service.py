@@ -53,6 +53,7 @@ class VoiceService:
         self.speaker: Speaker | None = None
         self.status = VoiceStatus(available=False, mode="off", detail="not started")
         self._task: asyncio.Task[None] | None = None
+        self._warming: asyncio.Task[None] | None = None
 
     async def start(self) -> VoiceStatus:
         """Start what can start; publish and return the one-line status."""
@@ -99,6 +100,7 @@ class VoiceService:
             self.source = microphone_source
         self._task = asyncio.create_task(self.pipeline.run(self.source), name="voice-pipeline")
         if transcriber is not None:
+            self._warming = asyncio.create_task(transcriber.warm(), name="voice-warm")
             notes.insert(0, f"speech-to-text: {transcriber.name}")
         return VoiceStatus(available=True, mode=config.mode, detail="; ".join(notes))
 
@@ -171,6 +173,9 @@ class VoiceService:
         await self._teardown()
 
     async def _teardown(self) -> None:
+        if self._warming is not None:
+            with contextlib.suppress(Exception):
+                await self._warming
         if self.source is not None:
             with contextlib.suppress(Exception):
                 await self.source.stop()

@@ -30,6 +30,9 @@ class Transcriber(Protocol):
     partials: bool
     """Whether re-transcribing a growing buffer is cheap enough to stream partials."""
 
+    async def warm(self) -> None:
+        """Get ready (load a model) so the first utterance does not wait for it."""
+
     async def transcribe(self, samples: np.ndarray) -> str: ...
 
     async def close(self) -> None: ...
@@ -114,6 +117,9 @@ class WhisperTranscriber:
             )
             return " ".join(segment.text.strip() for segment in segments).strip()
 
+    async def warm(self) -> None:
+        await asyncio.to_thread(self.load)
+
     async def transcribe(self, samples: np.ndarray) -> str:
         return await asyncio.to_thread(self._run, samples)
 
@@ -143,6 +149,9 @@ class OpenAITranscriber:
         if not key:
             raise TranscriberUnavailable(f"backend openai needs a key in ${config.openai_key_env}")
         return cls(key, config.openai_base_url, config.openai_model)
+
+    async def warm(self) -> None:
+        """Nothing to load: the service is remote."""
 
     async def transcribe(self, samples: np.ndarray) -> str:
         response = await self._client.post(
