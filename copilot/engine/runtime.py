@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copilot.bus import Bus
 from copilot.config import Config
+from copilot.engine.ambient_log import AmbientLog
 from copilot.engine.session import ContextSource, Engine, Toolbox
 from copilot.engine.toolbox import GatedToolbox
 from copilot.memory.paths import DB_FILE_NAME, default_db_path
 from copilot.memory.records import SessionInfo
+from copilot.memory.retention import gc
 from copilot.memory.store import Store
 from copilot.models.anthropic_client import AnthropicClient
 from copilot.sandbox import bwrap
 from copilot.sandbox.gate import Gate
 from copilot.sandbox.policy import Policy
 from copilot.sensors import Sensors, SensorsConfig
+from copilot.tools.memory_tools import MemoryTools
 
 
 def db_path_for(config: Config) -> Path:
@@ -64,6 +68,7 @@ class Runtime:
     problems: list[str] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
     _sensing: asyncio.Task[None] | None = None
+    _memory_tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     async def start(self) -> SessionInfo:
         """Open the store and the session, set up the gate, start the engine loop."""
@@ -90,7 +95,29 @@ class Runtime:
         self._task = asyncio.create_task(self.engine.run(), name="engine")
         if self.sensors is not None:
             self._sensing = asyncio.create_task(self._start_sensors(), name="sensors")
+        self._start_memory()
         return session
+
+    def _start_memory(self) -> None:
+        """Record what the user does for recall; apply the retention caps in the background."""
+        assert self.store is not None
+        if self.sensors is not None:
+            log = AmbientLog(self.bus, self.store, lambda: self.session_id)
+            self._memory_tasks.append(asyncio.create_task(log.run(), name="ambient-log"))
+        self._memory_tasks.append(asyncio.create_task(self._retain(), name="retention"))
+
+    async def _retain(self) -> None:
+        assert self.store is not None
+        memory = self.config.memory
+        try:
+            await gc(
+                self.store,
+                memory.max_age_days,
+                memory.max_mb * 1024 * 1024,
+                keep={self.session_id},
+            )
+        except (OSError, sqlite3.Error) as exc:
+            self.problems.append(f"The retention pass failed ({exc}); history was kept.")
 
     async def _start_sensors(self) -> None:
         """Sensors start in the background: a large tree must not delay the first answer."""
@@ -120,6 +147,7 @@ class Runtime:
             output_dir=self.store.path.parent / "tool-output",
             persist=self._persist,
             session_id=lambda: self.session_id,
+            memory=MemoryTools(self.store, str(self.workspace), lambda: self.session_id),
         )
 
     @property
@@ -168,6 +196,12 @@ class Runtime:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for task in self._memory_tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.engine is not None:
+            await self.engine.window.close()
         if self.client is not None:
             await self.client.close()
         if self.store is not None:

@@ -24,9 +24,6 @@ from copilot.memory.store import Store
 
 DAY_S = 86_400.0
 
-#: The automatic pass runs at most this often.
-AUTO_EVERY_S = DAY_S
-
 #: Share of free pages above which a pass ends with VACUUM.
 VACUUM_FREE_SHARE = 0.25
 
@@ -97,11 +94,16 @@ async def gc(
     *,
     keep: Collection[str] = (),
 ) -> GcReport:
-    """One retention pass. Sessions in `keep` (the open ones) lose only old events."""
+    """One retention pass. Sessions in `keep` (the open ones) lose only old events.
+
+    Each pass that removes something is recorded in `retention_runs`.
+    """
     bytes_before = file_bytes(store.path)
     cutoff = time.time() - max_age_days * DAY_S
     sessions_removed = events_removed = 0
     keep = set(keep)
+    if not await _over_caps(store, cutoff, max_bytes, keep):
+        return GcReport(0, 0, bytes_before, bytes_before, vacuumed=False)
     async with store._write() as conn:
         old = await conn.execute_fetchall(
             "SELECT id FROM sessions WHERE updated < ? ORDER BY updated", (cutoff,)
@@ -134,6 +136,19 @@ async def gc(
             (time.time(), sessions_removed, events_removed, bytes_before, report.bytes_after),
         )
     return report
+
+
+async def _over_caps(store: Store, cutoff: float, max_bytes: int, keep: set[str]) -> bool:
+    """Whether anything is past a cap, by reads alone: a pass with nothing to do writes nothing."""
+    old = await store._read(
+        "SELECT id FROM sessions WHERE updated < ? LIMIT ?", (cutoff, len(keep) + 1)
+    )
+    if any(session_id not in keep for (session_id,) in old):
+        return True
+    if await store._read("SELECT 1 FROM events WHERE ts < ? LIMIT 1", (cutoff,)):
+        return True
+    async with store._lock:
+        return await _live_bytes(store._conn) > max_bytes
 
 
 async def _shrink_once(conn: aiosqlite.Connection, keep: set[str]) -> tuple[int, int] | None:
@@ -172,19 +187,3 @@ async def _vacuum_if_worth_it(store: Store) -> bool:
         await conn.execute("VACUUM")
         await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return True
-
-
-async def gc_if_due(
-    store: Store,
-    max_age_days: float,
-    max_bytes: int,
-    *,
-    keep: Collection[str] = (),
-    every_s: float = AUTO_EVERY_S,
-) -> GcReport | None:
-    """Run `gc` unless a pass ran within `every_s` seconds (the automatic pass at start)."""
-    rows = await store._read("SELECT max(ts) FROM retention_runs")
-    last = rows[0][0] if rows else None
-    if last is not None and time.time() - last < every_s:
-        return None
-    return await gc(store, max_age_days, max_bytes, keep=keep)

@@ -121,7 +121,7 @@ _V2 = (
     )
     """,
     "CREATE INDEX facts_by_workspace ON facts (workspace, seq) WHERE forgotten IS NULL",
-    # One row per retention pass, so a pass can be skipped when one ran recently.
+    # One row per retention pass that removed something: what went, and when.
     """
     CREATE TABLE retention_runs (
         seq              INTEGER PRIMARY KEY AUTOINCREMENT,
