@@ -6,7 +6,8 @@ names. It never downloads: `HF_HUB_OFFLINE=1` and `local_files_only=True`. Decod
 in a worker thread, one at a time, so the loop never waits on it.
 
 `OpenAITranscriber` posts a WAV to `/v1/audio/transcriptions` (the OpenAI API) when the
-user configured a key. Each call uploads audio, so it is not used for partials.
+user configured a key (with `httpx2`, already there for the
+Anthropic SDK). Each call uploads audio, so it is not used for partials.
 """
 
 from __future__ import annotations
@@ -134,10 +135,10 @@ class OpenAITranscriber:
     partials = False
 
     def __init__(self, api_key: str, base_url: str, model: str, timeout_s: float = 30.0) -> None:
-        import httpx
+        import httpx2
 
         self.model = model
-        self._client = httpx.AsyncClient(
+        self._client = httpx2.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {api_key}"},
             timeout=timeout_s,

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 RATE = 16_000
-SENTENCE = "Please open the file and tell me what the error means."
+SENTENCE = "Run the tests again and explain why the last one failed."
 
 
 def require(*modules: str, binaries: tuple[str, ...] = ()) -> None:
