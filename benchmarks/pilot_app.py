@@ -102,5 +102,10 @@ def post_key(app: CopilotApp, key: str, character: str | None = None) -> None:
 
 
 def answers(app: CopilotApp) -> list[AssistantMessage]:
-    """The assistant messages on screen, oldest first."""
-    return list(app.query(AssistantMessage))
+    """The assistant messages on screen, oldest first.
+
+    Only the conversation's own children are scanned, not the whole DOM (`app.query`):
+    every answer holds a subtree of Markdown blocks, and a poll that walks them all
+    would make a long session look slow for the benchmark's own sake.
+    """
+    return [w for w in app.conversation.children if isinstance(w, AssistantMessage)]

@@ -12,6 +12,7 @@ raised, or, with `--strict`, when a figure missed its goal.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import json
 import pkgutil
@@ -57,7 +58,9 @@ def run_one(name: str, quick: bool) -> dict[str, Any]:
         module = importlib.import_module(f"benchmarks.{name}")
         figures: list[Figure] = list(module.run(quick))
         error = None
-    except Exception as exc:
+    except (Exception, asyncio.CancelledError) as exc:
+        # CancelledError is a BaseException, but escaping a benchmark's asyncio.run it
+        # means that benchmark broke, not that the harness should stop.
         traceback.print_exc()
         error = f"{type(exc).__name__}: {exc}"
         figures = [figure(name, float("nan"), "", "runs without error", ok=False, note=error)]
