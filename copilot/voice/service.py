@@ -53,6 +53,7 @@ class VoiceService:
         self.speaker: Speaker | None = None
         self.status = VoiceStatus(available=False, mode="off", detail="not started")
         self._task: asyncio.Task[None] | None = None
+        self._push_down = False
         self._warming: asyncio.Task[None] | None = None
 
     async def start(self) -> VoiceStatus:
@@ -92,6 +93,8 @@ class VoiceService:
         self.pipeline = VoicePipeline(
             self.bus, config, webrtc_classifier(config.vad_aggressiveness), transcriber
         )
+        if config.mode == "push" and self._push_down:
+            self.pipeline.set_listening(True)
         if self.source is None:
             from copilot.voice.capture import MicrophoneSource
 
@@ -153,7 +156,10 @@ class VoiceService:
     # --- push-to-talk -------------------------------------------------------------
 
     def push(self, down: bool) -> None:
-        """Push-to-talk key pressed (True) or released (False); no-op in hands-free."""
+        """Push-to-talk key pressed (True) or released (False); no-op in hands-free.
+
+        A press that comes while the service is still starting is kept and applied."""
+        self._push_down = down
         if self.pipeline is not None and self.config.mode == "push":
             self.pipeline.set_listening(down)
 
