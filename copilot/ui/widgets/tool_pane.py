@@ -46,7 +46,7 @@ class ToolPane(VerticalScroll):
             await self.mount(prompt, after=entry)
         else:
             await self.mount(prompt)
-        prompt.scroll_visible()
+        prompt.scroll_visible(top=True)
         return prompt
 
     def prompt(self, request_id: str) -> ApprovalPrompt | None:

@@ -1,0 +1,31 @@
+"""Snapshot tests: a fixed scene at fixed sizes, compared with accepted SVGs.
+
+Update after a deliberate visual change with `pytest tests/snapshots --snapshot-update`
+and look at the new SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.snapshots.snapshot_app import make
+
+
+@pytest.fixture(autouse=True)
+def quiet_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-snapshot")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+async def _settle(pilot) -> None:
+    """Wait for the replay and the model load (the bus pump is a worker that never ends)."""
+    for _ in range(100):
+        if pilot.app.first_frame_at is not None and pilot.app.query("ApprovalPrompt"):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.5)
+
+
+@pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["wide", "80x24"])
+def test_main_scene(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(make(), terminal_size=size, run_before=_settle)
