@@ -14,8 +14,11 @@ from typing import Any
 
 #: Default model ids, chosen from the installed SDK's `Model` literal (a unit
 #: test checks they are still in it, so an SDK upgrade that drops one fails CI).
-DEFAULT_MODEL = "claude-sonnet-5-5"
+#: The fast interaction model owns the conversation; the stronger background
+#: model does delegated, multi-step work.
 DEFAULT_INTERACTION_MODEL = "claude-haiku-5-5"
+DEFAULT_BACKGROUND_MODEL = "claude-sonnet-5-5"
+DEFAULT_MODEL = DEFAULT_INTERACTION_MODEL
 
 #: Textual's escape delay if the user did not set ESCDELAY: Esc must feel instant.
 DEFAULT_ESCDELAY_MS = 25
@@ -23,10 +26,15 @@ DEFAULT_ESCDELAY_MS = 25
 
 @dataclass(frozen=True, slots=True)
 class ModelConfig:
-    """Which models to call and how."""
+    """Which models to call and how.
+
+    `name` is the interaction model (also accepted as `interaction` in TOML):
+    it answers in the conversation and delegates long work to `background`.
+    """
 
     name: str = DEFAULT_MODEL
-    interaction: str = DEFAULT_INTERACTION_MODEL
+    background: str = DEFAULT_BACKGROUND_MODEL
+    delegate: bool = True
     max_tokens: int = 8192
     context_window: int = 200_000
     api_key: str | None = None
@@ -39,6 +47,14 @@ class ModelConfig:
     compact_at: float = 0.75
     #: The latest turns that stay verbatim through a compaction.
     keep_turns: int = 4
+
+    @property
+    def interaction(self) -> str:
+        return self.name
+
+
+#: Other names a TOML table may use for a field, per table.
+ALIASES = {"interaction": "name"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +124,7 @@ def _merge(base: Any, data: dict[str, Any], where: str) -> Any:
     known = {f.name: f for f in fields(base)}
     changes: dict[str, Any] = {}
     for key, value in data.items():
+        key = ALIASES.get(key, key) if isinstance(base, ModelConfig) else key
         if key not in known or key == "problems":
             raise ConfigError(f"{where}: unknown setting '{key}'")
         current = getattr(base, key)

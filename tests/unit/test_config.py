@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.config import DEFAULT_INTERACTION_MODEL, DEFAULT_MODEL, load
+from copilot.config import DEFAULT_BACKGROUND_MODEL, DEFAULT_INTERACTION_MODEL, DEFAULT_MODEL, load
 
 
 @pytest.fixture
@@ -76,3 +76,12 @@ def test_default_models_are_in_the_installed_sdk() -> None:
     known = set(typing.get_args(literal))
     assert DEFAULT_MODEL in known
     assert DEFAULT_INTERACTION_MODEL in known
+    assert DEFAULT_BACKGROUND_MODEL in known
+
+
+def test_interaction_is_another_name_for_the_conversation_model(dirs: tuple[Path, Path]) -> None:
+    user, ws = dirs
+    user.write_text('[model]\ninteraction = "fast-one"\nbackground = "strong-one"\n')
+    config = load(ws, env={})
+    assert config.model.name == config.model.interaction == "fast-one"
+    assert config.model.background == "strong-one"
