@@ -20,7 +20,9 @@ from copilot.bus.events import (
     AssistantDelta,
     AssistantDone,
     AssistantStarted,
+    CancelTask,
     Event,
+    Heartbeat,
     Interrupt,
     Lane,
     MessageCommitted,
@@ -33,17 +35,22 @@ from copilot.bus.events import (
     Usage,
     UserActivity,
     UserInput,
+    VoiceActivity,
 )
 from copilot.config import Config
 from copilot.engine.context_window import ContextWindow
 from copilot.engine.queue import InputQueue
 from copilot.engine.state import Floor, TurnMachine, TurnState
+from copilot.engine.tasks import DELEGATE_TOOL, BackgroundTask, TaskManager
 from copilot.memory.records import SessionInfo, StoredMessage
 from copilot.memory.store import Store
 from copilot.models.anthropic_client import AnthropicClient
 from copilot.models.reply import ModelError, Reply
 
 log = logging.getLogger(__name__)
+
+#: While anything runs, the front ends hear from the engine at least this often.
+HEARTBEAT_S = 0.15
 
 #: How often a streaming answer is checkpointed to the store (kill -9 safety).
 CHECKPOINT_S = 0.25
@@ -110,6 +117,14 @@ class Engine:
         self._last_checkpoint = 0.0
         self._checkpoint: asyncio.Task[None] | None = None
         self.window = ContextWindow(bus, store, client, config.model, str(workspace))
+        self.tasks: TaskManager | None = (
+            TaskManager(
+                bus, store, client, config, toolbox, lambda: self.session_id, self._task_done
+            )
+            if config.model.delegate
+            else None
+        )
+        self._results: list[BackgroundTask] = []
 
     # --- session ----------------------------------------------------------------
 
@@ -149,6 +164,7 @@ class Engine:
 
     async def run(self) -> None:
         """Consume user intents until Quit; never raises for a bad turn."""
+        heartbeat = asyncio.create_task(self._heartbeat(), name="heartbeat")
         try:
             while True:
                 event = await self._inbox.get()
@@ -156,9 +172,26 @@ class Engine:
                     break
                 await self.handle(event)
         finally:
-            await self._cancel_turn()
-            self._inbox.close()
+            heartbeat.cancel()
             self._closed.set()
+            await self._cancel_turn()
+            if self.tasks is not None:
+                await self.tasks.close()
+            self._inbox.close()
+
+    async def _heartbeat(self) -> None:
+        """While anything runs, tell the front ends at least every 200 ms what it is."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            running = []
+            if self.machine.busy:
+                running.append(f"turn: {self.machine.state.value}")
+            if self.tasks is not None:
+                running += [
+                    f"{t.label} ({t.step}, {t.elapsed_s:.0f}s)" for t in self.tasks.running()
+                ]
+            if running:
+                self.publish(Heartbeat(running=tuple(running)))
 
     async def handle(self, event: Event) -> None:
         if isinstance(event, Interrupt):
@@ -170,6 +203,13 @@ class Engine:
                 self.publish(QueueChanged(items=self.queue.items))
         elif isinstance(event, UserActivity):
             self._set_floor(Floor.USER if event.active else self._idle_floor())
+            self._maybe_weave()
+        elif isinstance(event, VoiceActivity):
+            speaking = event.state in ("onset", "confirmed")
+            self._set_floor(Floor.USER if speaking else self._idle_floor())
+            self._maybe_weave()
+        elif isinstance(event, CancelTask) and self.tasks is not None:
+            await self.tasks.cancel(event.task_id)
 
     async def _on_input(self, text: str) -> None:
         if not text.strip():
@@ -192,8 +232,8 @@ class Engine:
         self.queue.drain()
         await self.interrupt()
 
-    def _start_turn(self, texts: list[str]) -> None:
-        self._turn = asyncio.create_task(self._run_turn(texts), name="turn")
+    def _start_turn(self, texts: list[str], via: str = "user") -> None:
+        self._turn = asyncio.create_task(self._run_turn(texts, via), name="turn")
         self._turn.add_done_callback(self._after_turn)
 
     def _after_turn(self, task: asyncio.Task[None]) -> None:
@@ -204,6 +244,32 @@ class Engine:
             texts = self.queue.drain()
             self.publish(QueueChanged(items=()))
             self._start_turn(texts)
+            return
+        self._maybe_weave()
+
+    # --- background results -------------------------------------------------------
+
+    def _task_done(self, task: BackgroundTask) -> None:
+        if task.status != "cancelled":
+            self._results.append(task)
+        self._maybe_weave()
+
+    def _maybe_weave(self) -> None:
+        """Deliver finished tasks' results at a boundary: no turn, the user not speaking."""
+        if (
+            not self._results
+            or self._turn is not None
+            or self.floor == Floor.USER
+            or self._closed.is_set()
+        ):
+            return
+        done, self._results = self._results, []
+        texts = [
+            f"[Background task {t.task_id} {t.status}. Goal: {t.goal}]\n\n{t.result}\n\n"
+            "Tell the user the outcome in a few sentences."
+            for t in done
+        ]
+        self._start_turn(texts, via="task")
 
     # --- state ------------------------------------------------------------------
 
@@ -221,11 +287,12 @@ class Engine:
 
     # --- a turn -----------------------------------------------------------------
 
-    async def _run_turn(self, texts: list[str]) -> None:
+    async def _run_turn(self, texts: list[str], via: str = "user") -> None:
         content = [{"type": "text", "text": t} for t in texts]
         message = await self.store.add_message(self.session_id, "user", content)
         self.history.append(message)
-        self.publish(MessageCommitted(message_id=message.id, role="user", text="\n\n".join(texts)))
+        role = "task" if via == "task" else "user"
+        self.publish(MessageCommitted(message_id=message.id, role=role, text="\n\n".join(texts)))
         self._set_state(TurnState.STREAMING)
         self._set_floor(Floor.ASSISTANT)
         try:
@@ -248,7 +315,7 @@ class Engine:
             self.session_id,
             self._system_prompt(),
             self.history,
-            self.toolbox.schemas() if self.toolbox else [],
+            self._schemas(),
             ambient=self.ambient_block(),
         )
         try:
@@ -273,16 +340,54 @@ class Engine:
             return False
         await self._finish(message_id, reply, interrupted=False)
         calls = reply.tool_calls()
-        if not calls or self.toolbox is None or reply.stop_reason != "tool_use":
+        if not calls or reply.stop_reason != "tool_use":
             return False
         return await self._run_tools(calls)
 
+    def _schemas(self) -> list[dict[str, Any]]:
+        schemas = self.toolbox.schemas() if self.toolbox is not None else []
+        return [*schemas, DELEGATE_TOOL] if self.tasks is not None else schemas
+
+    def _delegate(self, call: dict[str, Any]) -> dict[str, Any]:
+        """Start a background task; its tool_result returns at once."""
+        assert self.tasks is not None
+        args = call.get("input") or {}
+        goal = str(args.get("task", "")).strip()
+        if not goal:
+            content, error = "delegate needs a task.", True
+        else:
+            task = self.tasks.start(goal, str(args.get("context", "")))
+            content, error = (
+                f"Started background task {task.task_id}. It runs while you talk with the "
+                "user; its result will reach you when it ends. Tell the user briefly.",
+                False,
+            )
+        return {
+            "type": "tool_result",
+            "tool_use_id": call["id"],
+            "content": content,
+            "is_error": error,
+        }
+
     async def _run_tools(self, calls: list[dict[str, Any]]) -> bool:
-        assert self.toolbox is not None
         self._set_state(TurnState.TOOLS)
         results: list[dict[str, Any]] = []
+        delegated = [c for c in calls if c["name"] == "delegate" and self.tasks is not None]
+        others = [c for c in calls if c not in delegated]
         try:
-            await self.toolbox.run(calls, results)
+            results.extend(self._delegate(call) for call in delegated)
+            if others and self.toolbox is not None:
+                await self.toolbox.run(others, results)
+            else:
+                results.extend(
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": c["id"],
+                        "is_error": True,
+                        "content": "Tools are off in this session.",
+                    }
+                    for c in others
+                )
         finally:
             if results:
                 message = await asyncio.shield(
@@ -297,7 +402,7 @@ class Engine:
             self.session_id,
             self._system_prompt(),
             self.history,
-            self.toolbox.schemas() if self.toolbox else [],
+            self._schemas(),
         )
         if done is not None:
             self.publish(done)

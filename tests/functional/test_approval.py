@@ -86,6 +86,7 @@ async def test_keys_right_after_the_prompt_appears_and_enter_never_approve(
         await send(pilot, "make a file")
         await wait_for(pilot, lambda: bool(prompts(app)), "the prompt")
         prompt = prompts(app)[0]
+        await wait_for(pilot, lambda: app.focused is prompt, "focus on the prompt")
         prompt.shown_at = asyncio.get_running_loop().time() + 3600  # far inside the guard
         await hit(pilot, "y", "a", "enter")
         assert not prompt.answered

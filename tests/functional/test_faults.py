@@ -39,7 +39,7 @@ async def test_transient_errors_retry_with_a_countdown(
     online: StandinServer, workspace: Path, status: int, kind: str
 ) -> None:
     online.script(
-        Reply.error(status, kind, "try later", retry_after=1),
+        Reply.error(status, kind, "try later", retry_after=3),
         Reply.text("worth the wait"),
     )
     app = make_app(workspace, flags=FAST_RETRY)
