@@ -15,6 +15,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.events import Resize
 
 from copilot.bus.events import (
@@ -23,8 +24,10 @@ from copilot.bus.events import (
     AssistantDelta,
     AssistantDone,
     AssistantStarted,
+    CancelTask,
     ContextChanged,
     Event,
+    Heartbeat,
     Hint,
     Interrupt,
     MessageCommitted,
@@ -34,6 +37,7 @@ from copilot.bus.events import (
     Quit,
     Retrying,
     StateChanged,
+    TaskUpdate,
     ToolCallStarted,
     ToolFinished,
     ToolOutput,
@@ -53,12 +57,15 @@ from copilot.ui.widgets import (
     PromptInput,
     QueueView,
     StatusLine,
+    TasksView,
     ToolPane,
 )
 
 HERE = Path(__file__).parent
 #: Two Ctrl+C presses within this many seconds on an idle app quit.
 DOUBLE_CTRL_C_S = 1.0
+#: Frames of the activity spinner in the status line.
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 #: After this long without a keystroke the user no longer holds the floor.
 TYPING_IDLE_S = 1.5
 
@@ -79,6 +86,7 @@ class CopilotApp(App[None]):
                 "tool_pane.tcss",
                 "context_pane.tcss",
                 "approval_prompt.tcss",
+                "tasks_view.tcss",
             )
         ),
     ]
@@ -92,6 +100,7 @@ class CopilotApp(App[None]):
         Binding("f3", "focus_approval", "Approve", id="focus-approval"),
         Binding("ctrl+e", "explain", "Explain failure", id="explain"),
         Binding("f4", "focus_context", "Context", show=False, id="focus-context"),
+        Binding("f5", "focus_tasks", "Tasks", show=False, id="focus-tasks"),
     ]
 
     def __init__(self, runtime: Runtime) -> None:
@@ -105,6 +114,8 @@ class CopilotApp(App[None]):
         self._retry_reason = ""
         self.first_frame_at: float | None = None
         self._hint: Hint | None = None
+        self._beat_timer = None
+        self._spin = 0
 
     # --- layout ---------------------------------------------------------------
 
@@ -115,6 +126,7 @@ class CopilotApp(App[None]):
                 yield QueueView(id="queue")
                 yield PromptInput(id="input")
             with Vertical(id="side"):
+                yield TasksView(id="tasks")
                 yield ToolPane(id="tools")
                 yield ContextPane(id="context")
         yield StatusLine(id="status")
@@ -285,6 +297,7 @@ class CopilotApp(App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
+        self._pump.close()
         self.runtime.bus.publish(Quit(source="tui"))
         await self.runtime.stop()
 
@@ -294,7 +307,10 @@ class CopilotApp(App[None]):
     async def pump_bus(self) -> None:
         """Render bus events in priority order; slow frames make deltas coalesce."""
         async for event in self._pump:
-            await self.render_event(event)
+            try:
+                await self.render_event(event)
+            except NoMatches:
+                return
 
     async def render_event(self, event: Event) -> None:
         conversation = self.conversation
@@ -304,8 +320,15 @@ class CopilotApp(App[None]):
             await conversation.start_answer(event.message_id)
         elif isinstance(event, AssistantDone):
             await conversation.finish_answer(event.message_id, event.interrupted)
+        elif isinstance(event, MessageCommitted) and event.role == "task":
+            head, _, body = event.text.partition("\n\n")
+            await conversation.add_report(head.strip("[]"), body.splitlines()[:40])
         elif isinstance(event, MessageCommitted):
             await conversation.add_user(event.text)
+        elif isinstance(event, TaskUpdate):
+            self.query_one(TasksView).update_task(event)
+        elif isinstance(event, Heartbeat):
+            self._beat(event)
         elif isinstance(event, StateChanged):
             self.state = event.state
             self.status.state = event.state
@@ -407,6 +430,27 @@ class CopilotApp(App[None]):
         self.publish(
             UserInput(text=f"This failed in my shell. Explain why and how to fix it.\n\n{detail}")
         )
+
+    def _beat(self, event: Heartbeat) -> None:
+        """Show what runs; the line clears itself when the heartbeats stop."""
+        self._spin = (self._spin + 1) % len(SPINNER)
+        tasks = sum(1 for item in event.running if not item.startswith("turn:"))
+        self.status.activity = SPINNER[self._spin] + (f" {tasks} task(s)" if tasks else "")
+        if self._beat_timer is not None:
+            self._beat_timer.stop()
+        self._beat_timer = self.set_timer(0.6, self._beat_stopped)
+
+    def _beat_stopped(self) -> None:
+        self._beat_timer = None
+        self.status.activity = ""
+
+    def action_focus_tasks(self) -> None:
+        tasks = self.query_one(TasksView)
+        if tasks.display:
+            tasks.focus()
+
+    def on_tasks_view_cancel_requested(self, message: TasksView.CancelRequested) -> None:
+        self.publish(CancelTask(task_id=message.task_id))
 
     def action_focus_context(self) -> None:
         self.query_one(ContextPane).query_one("OptionList").focus()

@@ -15,6 +15,7 @@ HELP = [
     "Enter send · Ctrl+J newline · Ctrl+C/Esc interrupt · Ctrl+C twice or Ctrl+Q quit",
     "F2 side panes (narrow terminals) · F3 go to a waiting approval · Up (empty input) queue",
     "Ctrl+E explain the last failed shell command · F4 context pane: p pin, m mute, o open, v view",
+    "F5 background tasks: c then y cancels one (Ctrl+C and Esc never stop a task)",
     "In a prompt: y once · a allow for the scope shown · n deny (+reason) · d diff · u unsandboxed",
 ]
 

@@ -67,6 +67,7 @@ class StandinServer:
         self._listener = listener
         self._cond = threading.Condition()
         self._replies: deque[Reply] = deque()
+        self._model_replies: dict[str, deque[Reply]] = {}
         self._requests: list[RequestRecord] = []
         self._token_count_requests: list[RequestRecord] = []
         self._disconnects: list[DisconnectRecord] = []
@@ -132,6 +133,15 @@ class StandinServer:
         """Queue replies; each `/v1/messages` request takes the next one, in order."""
         with self._cond:
             self._replies.extend(replies)
+
+    def script_for(self, model: str, *replies: Reply) -> None:
+        """Queue replies for requests naming `model` only (two scripted models at once).
+
+        A request for a model with its own queue takes from it; other requests
+        take from the shared queue of `script()`.
+        """
+        with self._cond:
+            self._model_replies.setdefault(model, deque()).extend(replies)
 
     @property
     def pending(self) -> int:
@@ -235,6 +245,9 @@ class StandinServer:
 
     def _take_reply(self, body: dict[str, Any]) -> Reply:
         with self._cond:
+            own = self._model_replies.get(str(body.get("model", "")))
+            if own:
+                return own.popleft()
             if self._replies:
                 return self._replies.popleft()
         return Reply.echo(body)

@@ -8,6 +8,7 @@ from copilot.ui.widgets.notice_line import NoticeLine
 from copilot.ui.widgets.prompt_input import PromptInput
 from copilot.ui.widgets.queue_view import QueueView
 from copilot.ui.widgets.status_line import StatusLine
+from copilot.ui.widgets.tasks_view import TasksView
 from copilot.ui.widgets.tool_entry import ToolEntry
 from copilot.ui.widgets.tool_pane import ToolPane
 from copilot.ui.widgets.user_message import UserMessage
@@ -21,6 +22,7 @@ __all__ = [
     "PromptInput",
     "QueueView",
     "StatusLine",
+    "TasksView",
     "ToolEntry",
     "ToolPane",
     "UserMessage",

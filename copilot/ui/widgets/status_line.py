@@ -17,6 +17,7 @@ class StatusLine(Static):
     context: reactive[str] = reactive("")
     session: reactive[str] = reactive("")
     message: reactive[str] = reactive("")
+    activity: reactive[str] = reactive("")
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -27,6 +28,8 @@ class StatusLine(Static):
             text.append(f"  ctx {self.context}", style="dim")
         if self.session:
             text.append(f"  {self.session[:8]}", style="dim")
+        if self.activity:
+            text.append(f"  {self.activity}", style="bold")
         if self.message:
             text.append(f"  {self.message}", style="italic")
         return text
