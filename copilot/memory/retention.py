@@ -181,9 +181,9 @@ async def _vacuum_if_worth_it(store: Store) -> bool:
     async with store._lock:
         conn = store._conn
         _, count, free = await _pages(conn)
-        await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         if count == 0 or free / count <= VACUUM_FREE_SHARE:
             return False
         await conn.execute("VACUUM")
-        await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         return True

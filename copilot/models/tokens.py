@@ -75,13 +75,19 @@ class TokenCounter:
         """The estimate for a piece of text (as JSON it gains escapes and quotes)."""
         return self.from_chars(len(json.dumps(text, ensure_ascii=False)))
 
-    def observe(self, params: dict[str, Any], reported: int) -> None:
-        """Calibrate from the API's count of exactly this request."""
+    def observe(self, params: dict[str, Any], reported: int, *, exact: bool = False) -> None:
+        """Calibrate from the API's count of exactly this request.
+
+        `exact` is a `count_tokens` answer: nothing is left out of it, so the
+        ratio follows it at once in both directions.
+        """
         raw = request_chars(params) / CHARS_PER_TOKEN
-        if raw <= 0 or reported <= 0 or reported < PLAUSIBLE_SHARE * raw * self.ratio:
+        if raw <= 0 or reported <= 0:
+            return
+        if not exact and reported < PLAUSIBLE_SHARE * raw * self.ratio:
             return
         seen = min(max(reported / raw, MIN_RATIO), MAX_RATIO)
-        if seen >= self.ratio:
+        if exact or seen >= self.ratio:
             self.ratio = seen
         else:
             self.ratio += DOWN_WEIGHT * (seen - self.ratio)
@@ -91,7 +97,7 @@ class TokenCounter:
         if self.exact_available:
             exact = await self._count_exact(params)
             if exact is not None:
-                self.observe(params, exact)
+                self.observe(params, exact, exact=True)
                 return exact
         return self.estimate(params)
 

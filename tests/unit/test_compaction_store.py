@@ -59,7 +59,7 @@ async def test_a_summary_expands_to_exactly_its_span(store: Store) -> None:
     second = await add_summary(store, session_id, ids[4], ids[7], body, "later", tokens_before=9)
     span = await compacted_span(store, first.id)
     assert [m.id for m in span] == ids[0:4]
-    assert [m.content for m in span][0] == text("question 0")
+    assert span[0].content == text("question 0")
     assert [m.id for m in await compacted_span(store, second.id)] == ids[4:8]
     assert (await latest_summary(store, session_id)) == second
     assert [s.id for s in await summaries(store, session_id)] == [first.id, second.id]
@@ -86,7 +86,10 @@ async def test_facts_are_per_workspace_kept_once_and_findable(store: Store) -> N
     b = await remember(store, WS, "Tabs, never spaces", session_id=session_id, source="model")
     await remember(store, "/elsewhere", "Not this workspace")
     assert again.id == a.id
-    assert [f.text for f in await facts(store, WS)] == ["We deploy with make ship", "Tabs, never spaces"]
+    assert [f.text for f in await facts(store, WS)] == [
+        "We deploy with make ship",
+        "Tabs, never spaces",
+    ]
     assert b.source == "model"
     [hit] = await store.search("deploy ship", workspace=WS)
     assert hit["source"] == "fact" and hit["ref"] == a.id
@@ -146,8 +149,10 @@ async def test_the_size_cap_removes_least_recently_used_sessions(
         for i in range(40):
             await store.add_event(session_id, "sensor", {"summary": f"s{n} e{i} " + "x" * 2000})
         sessions.append(session_id)
-    bytes_now = (tmp_path / "copilot.db").stat().st_size
-    report = await gc(store, max_age_days=90, max_bytes=bytes_now // 3, keep={sessions[0]})
+    with sqlite3.connect(tmp_path / "copilot.db") as conn:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        live = pages * conn.execute("PRAGMA page_size").fetchone()[0]
+    report = await gc(store, max_age_days=90, max_bytes=live // 2, keep={sessions[0]})
     left = {s.id for s in await store.list_sessions()}
     assert sessions[0] in left, "a kept session survives the size cap"
     assert sessions[-1] in left, "the most recently used one goes last"
