@@ -125,6 +125,7 @@ class Engine:
             else None
         )
         self._results: list[BackgroundTask] = []
+        self._early: dict[str, tuple[asyncio.Task[None], list[dict[str, Any]]]] = {}
 
     # --- session ----------------------------------------------------------------
 
@@ -322,20 +323,24 @@ class Engine:
             await self.client.stream(
                 params,
                 reply,
+                on_tool=self._start_early,
                 on_text=lambda text: self._on_text(message_id, reply, text),
                 on_retry=self._on_retry,
                 on_usage=self._on_usage,
             )
         except asyncio.CancelledError:
             await self._finish(message_id, reply, interrupted=True)
+            await self._settle_early()
             raise
         except ModelError as exc:
             await self._finish(message_id, reply, interrupted=bool(reply.blocks))
+            await self._settle_early()
             await self.notice(exc.message)
             return False
         except Exception as exc:
             log.exception("turn failed")
             await self._finish(message_id, reply, interrupted=bool(reply.blocks))
+            await self._settle_early()
             await self.notice(f"Internal error ({type(exc).__name__}: {exc}); the turn stopped.")
             return False
         await self._finish(message_id, reply, interrupted=False)
@@ -369,13 +374,45 @@ class Engine:
             "is_error": error,
         }
 
+    def _start_early(self, call: dict[str, Any]) -> None:
+        """Start a tool call as soon as its block is complete, while the text streams on."""
+        if self.toolbox is None or call["name"] == "delegate":
+            return
+        sink: list[dict[str, Any]] = []
+        task = asyncio.create_task(self.toolbox.run([call], sink), name=f"tool-{call['id']}")
+        self._early[call["id"]] = (task, sink)
+
+    async def _settle_early(self) -> None:
+        """The reply failed or was interrupted: stop early calls and keep their results."""
+        early, self._early = self._early, {}
+        if not early:
+            return
+        for task, _ in early.values():
+            task.cancel()
+        await asyncio.gather(*(task for task, _ in early.values()), return_exceptions=True)
+        results = [block for _, sink in early.values() for block in sink]
+        if results:
+            message = await asyncio.shield(self.store.add_message(self.session_id, "user", results))
+            self.history.append(message)
+
     async def _run_tools(self, calls: list[dict[str, Any]]) -> bool:
         self._set_state(TurnState.TOOLS)
         results: list[dict[str, Any]] = []
+        early, self._early = self._early, {}
         delegated = [c for c in calls if c["name"] == "delegate" and self.tasks is not None]
-        others = [c for c in calls if c not in delegated]
+        started = [c for c in calls if c["id"] in early]
+        others = [c for c in calls if c not in delegated and c not in started]
         try:
             results.extend(self._delegate(call) for call in delegated)
+            running = [early[call["id"]] for call in started]
+            try:
+                await asyncio.gather(*(task for task, _ in running))
+            finally:
+                for task, _ in running:
+                    task.cancel()
+                await asyncio.gather(*(task for task, _ in running), return_exceptions=True)
+                for _, sink in running:
+                    results.extend(sink)
             if others and self.toolbox is not None:
                 await self.toolbox.run(others, results)
             else:

@@ -120,6 +120,7 @@ class AnthropicClient:
         on_text: Callable[[str], None],
         on_retry: Callable[[int, float, str], None],
         on_usage: Callable[[Reply], None],
+        on_tool: Callable[[dict[str, Any]], None] | None = None,
     ) -> Reply:
         """Stream one reply into `reply`, retrying transient failures before any output."""
         problem = await self.load()
@@ -129,7 +130,7 @@ class AnthropicClient:
         while True:
             attempt += 1
             try:
-                await self._stream_once(params, reply, on_text, on_usage)
+                await self._stream_once(params, reply, on_text, on_usage, on_tool)
                 return reply
             except ModelError as exc:
                 started = bool(reply.blocks)
@@ -151,6 +152,7 @@ class AnthropicClient:
         reply: Reply,
         on_text: Callable[[str], None],
         on_usage: Callable[[Reply], None],
+        on_tool: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         sdk = self._sdk
         json_bufs: dict[int, str] = {}
@@ -158,7 +160,7 @@ class AnthropicClient:
         try:
             async with self._client.messages.stream(**params) as stream:
                 async for event in stream:
-                    _apply(event, reply, json_bufs, index_map, on_text, on_usage)
+                    _apply(event, reply, json_bufs, index_map, on_text, on_usage, on_tool)
         except (asyncio.CancelledError, ModelError):
             raise
         except sdk.APIStatusError as exc:
@@ -197,8 +199,13 @@ def _apply(
     index_map: dict[int, int],
     on_text: Callable[[str], None],
     on_usage: Callable[[Reply], None],
+    on_tool: Callable[[dict[str, Any]], None] | None = None,
 ) -> None:
-    """Fold one raw stream event into the reply, calling back for text and usage."""
+    """Fold one raw stream event into the reply, calling back for text, tools and usage.
+
+    `on_tool` gets each tool call the moment its block is complete, so the
+    engine can start it while the rest of the message still streams.
+    """
     kind = event.type
     if kind == "message_start":
         usage = event.message.usage
@@ -235,9 +242,10 @@ def _apply(
             tool_input = (
                 block.input if block.input is not None else (json.loads(raw) if raw else {})
             )
-            reply.blocks.append(
-                {"type": "tool_use", "id": block.id, "name": block.name, "input": tool_input}
-            )
+            call = {"type": "tool_use", "id": block.id, "name": block.name, "input": tool_input}
+            reply.blocks.append(call)
+            if on_tool is not None:
+                on_tool(call)
     elif kind == "message_delta":
         reply.stop_reason = event.delta.stop_reason or ""
         reply.output_tokens = event.usage.output_tokens or 0

@@ -214,3 +214,35 @@ async def test_slash_audit_and_mode(online: StandinServer, workspace: Path) -> N
         assert app.runtime.policy.mode == "read-only"
         await send(pilot, "/nonsense")
         assert len(online.requests) == 2
+
+
+async def test_a_tool_starts_while_the_rest_of_the_message_streams(
+    online: StandinServer, workspace: Path
+) -> None:
+    online.script(
+        Reply.tools(
+            [
+                {"name": "run_shell", "input": {"command": "echo first"}},
+                {"name": "run_shell", "input": {"command": "echo second"}},
+            ],
+            tokens_per_s=8,
+        ),
+        Reply.text("both ran"),
+    )
+    app = make_app(workspace)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await type_and_send(pilot, "run two things")
+        await wait_for(pilot, lambda: bool(prompts(app)), "the first prompt")
+        assert "echo first" in prompts(app)[0].request.summary
+        assert app.state == "streaming", "the first call is asked about while the reply streams"
+        await wait_for(pilot, lambda: app.focused is prompts(app)[0], "focus")
+        await wait_past_guard(prompts(app)[0])
+        await hit(pilot, "y")
+        await wait_for(pilot, lambda: entry(app).status == "done", "the first call done")
+        await wait_for(pilot, lambda: bool(prompts(app)), "the second prompt")
+        await wait_for(pilot, lambda: app.focused is prompts(app)[0], "focus")
+        await wait_past_guard(prompts(app)[0])
+        await hit(pilot, "y")
+        await wait_for(pilot, lambda: app.state == "idle" and len(answers(app)) == 2, "answer")
+    contents = sorted(r["content"] for r in tool_results(online, 1))
+    assert "first" in contents[0] and "second" in contents[1]
