@@ -27,9 +27,17 @@ SUMMARY_CHARS = 500
 class AmbientLog:
     """Follows the ambient lane and records throttled sensor events for the session."""
 
-    def __init__(self, bus: Bus, store: Store, session_id: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        store: Store,
+        session_id: Callable[[], str],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`clock` is replaceable so a simulated hour can run in seconds."""
         self.store = store
         self._session_id = session_id
+        self._clock = clock
         self._inbox = bus.subscribe("ambient-log", lanes=(Lane.AMBIENT,))
         self._last: dict[tuple[str, str, str], float] = {}
         self._minute = 0.0
@@ -56,7 +64,7 @@ class AmbientLog:
             async for event in self._inbox:
                 if not isinstance(event, SensorEvent) or not self._session_id():
                     continue
-                if not self.wanted(event, time.monotonic()):
+                if not self.wanted(event, self._clock()):
                     self.skipped += 1
                     continue
                 await self.store.add_event(
