@@ -125,6 +125,8 @@ class Engine:
             else None
         )
         self._results: list[BackgroundTask] = []
+        self._committing = False
+        self._interrupt_after_commit = False
         self._early: dict[str, tuple[asyncio.Task[None], list[dict[str, Any]]]] = {}
 
     # --- session ----------------------------------------------------------------
@@ -215,15 +217,22 @@ class Engine:
     async def _on_input(self, text: str) -> None:
         if not text.strip():
             return
-        if self.machine.busy:
+        if self._turn is not None or self.machine.busy:
             self.queue.add(text)
             self.publish(QueueChanged(items=self.queue.items))
             return
         self._start_turn([text])
 
     async def interrupt(self) -> None:
-        """Cancel the foreground turn now; queued messages are then sent at once."""
+        """Cancel the foreground turn now; queued messages are then sent at once.
+
+        A turn whose user message is not stored yet is not cancelled on the
+        spot (the message would be lost): it stops right after the store has it.
+        """
         if self._turn is None or self._turn.done():
+            return
+        if self._committing:
+            self._interrupt_after_commit = True
             return
         self._turn.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -232,8 +241,11 @@ class Engine:
     async def _cancel_turn(self) -> None:
         self.queue.drain()
         await self.interrupt()
+        if self._turn is not None:
+            await asyncio.wait([self._turn], timeout=10)
 
     def _start_turn(self, texts: list[str], via: str = "user") -> None:
+        self._committing = True
         self._turn = asyncio.create_task(self._run_turn(texts, via), name="turn")
         self._turn.add_done_callback(self._after_turn)
 
@@ -292,11 +304,15 @@ class Engine:
         content = [{"type": "text", "text": t} for t in texts]
         message = await self.store.add_message(self.session_id, "user", content)
         self.history.append(message)
+        self._committing = False
         role = "task" if via == "task" else "user"
         self.publish(MessageCommitted(message_id=message.id, role=role, text="\n\n".join(texts)))
         self._set_state(TurnState.STREAMING)
         self._set_floor(Floor.ASSISTANT)
         try:
+            if self._interrupt_after_commit:
+                self._interrupt_after_commit = False
+                raise asyncio.CancelledError
             while await self._one_reply():
                 self._set_state(TurnState.STREAMING)
             await self._compact()

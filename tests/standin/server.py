@@ -134,6 +134,12 @@ class StandinServer:
         with self._cond:
             self._replies.extend(replies)
 
+    def clear_script(self) -> None:
+        """Drop every reply not yet taken (shared and per-model queues)."""
+        with self._cond:
+            self._replies.clear()
+            self._model_replies.clear()
+
     def script_for(self, model: str, *replies: Reply) -> None:
         """Queue replies for requests naming `model` only (two scripted models at once).
 
