@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from copilot.bus import Bus
-from copilot.bus.events import TaskUpdate
+from copilot.bus.events import SensorEvent, TaskUpdate
 from copilot.config import ModelConfig
+from copilot.engine.ambient_log import AmbientLog
 from copilot.engine.compaction import SUMMARY_TOOL, fit, normalise, render
 from copilot.engine.context_window import ContextWindow
 from copilot.memory import Store
@@ -244,3 +246,32 @@ def test_a_summary_is_normalised_and_cut_to_its_budget() -> None:
     assert len(render(cut)) <= 1000
     assert cut["notes"] == "" and cut["goals"]
     assert render(normalise({})) == "(nothing of note yet)"
+
+
+async def test_sensor_events_are_recorded_for_recall_once_per_thing_a_minute(
+    store: Store,
+) -> None:
+    bus = Bus()
+    session = await store.create_session(WS, "m")
+    clock = [0.0]
+    log = AmbientLog(bus, store, lambda: session.id, lambda: clock[0])
+    recording = asyncio.create_task(log.run())
+
+    async def happens(at: float, summary: str) -> None:
+        """One event, taken by the log before the next (waiting ones would merge)."""
+        seen = log.recorded + log.skipped
+        clock[0] = at
+        bus.publish(SensorEvent(sensor="shell", key="make", action="failed", summary=summary))
+        while log.recorded + log.skipped == seen:
+            await asyncio.sleep(0.01)
+
+    try:
+        for second in range(3):
+            await happens(float(second), f"make: E4{second}")
+        await happens(61.0, "make: E99")
+    finally:
+        recording.cancel()
+    assert (log.recorded, log.skipped) == (2, 2)
+    [hit] = await store.search("E99", workspace=WS)
+    assert hit["kind"] == "sensor" and hit["session_id"] == session.id
+    assert await store.search("E41", workspace=WS) == []
