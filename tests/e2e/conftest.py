@@ -36,11 +36,14 @@ def make_rig(tmp_path: Path) -> Iterator[MakeRig]:
         workspace = tmp_path / "workspace"
         data_dir = tmp_path / "data"
         workspace.mkdir()
+        home = tmp_path / "home"  # so sensors read no real shell history or dotfiles
+        home.mkdir()
         env = base_environment() | {
             "ANTHROPIC_BASE_URL": standin.base_url,
             "COPILOT_DATA_DIR": str(data_dir),
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
             "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+            "HOME": str(home),
             "TERM": "xterm-256color",
         }
         if api_key:

@@ -92,6 +92,14 @@ class Tmux:
         """Whether the pane's command has exited (the pane stays: remain-on-exit)."""
         return self.run("display", "-p", "-t", pane, "#{pane_dead}").strip() == "1"
 
+    def wait_dead(self, pane: str, timeout: float = 20.0) -> None:
+        """Poll until the pane's command has exited (tmux notices a kill a little later)."""
+        deadline = time.monotonic() + timeout
+        while not self.pane_dead(pane):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"pane {pane} still running after {timeout}s")
+            time.sleep(POLL_S)
+
     def resize(self, pane: str, width: int, height: int) -> None:
         """Resize the pane's window, as a user dragging their terminal would."""
         self.run("resize-window", "-t", pane, "-x", str(width), "-y", str(height))
