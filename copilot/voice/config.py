@@ -14,7 +14,8 @@ SAMPLE_RATE = 16_000
 """What webrtcvad and Whisper both want: 16 kHz mono 16-bit."""
 
 MODES = ("push", "hands-free")
-BACKENDS = ("local", "openai")
+BACKENDS = ("local", "openai", "none")
+"""`none`: no speech-to-text, VAD and barge-in only."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,8 +170,10 @@ class OpenAITranscriber:
         await self._client.aclose()
 
 
-def make_transcriber(config: VoiceConfig) -> Transcriber:
-    """The configured backend, or `TranscriberUnavailable` with the reason."""
+def make_transcriber(config: VoiceConfig) -> Transcriber | None:
+    """The configured backend (None for `none`), or `TranscriberUnavailable` with the reason."""
+    if config.backend == "none":
+        return None
     if config.backend == "openai":
         return OpenAITranscriber.from_config(config)
     return WhisperTranscriber.from_config(config)

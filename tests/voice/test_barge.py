@@ -46,7 +46,7 @@ async def speaking(pulse: PulseAudio) -> AsyncIterator[tuple[Bus, VoiceService]]
     """Voice on, speech out on, the assistant streaming and audibly speaking."""
     require("webrtcvad", binaries=("espeak-ng",))
     bus = Bus()
-    config = VoiceConfig(enabled=True, mode="hands-free", speak=True)
+    config = VoiceConfig(enabled=True, mode="hands-free", speak=True, backend="none")
     service = VoiceService(bus, config)
     status = await service.start()
     assert status.available and "speech out off" not in status.detail, status.detail
