@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 from copilot.config import load
 from copilot.engine.runtime import Runtime
 from copilot.ui.app import CopilotApp
-from copilot.ui.widgets import AssistantMessage
+from copilot.ui.widgets import AssistantMessage, FrozenAnswer
 
 READY_TIMEOUT_S = 30.0
 
@@ -70,7 +70,7 @@ async def running_app(
         )
         app = CopilotApp(runtime)
         async with app.run_test(size=size) as pilot:
-            await wait_until(lambda: app.first_frame_at is not None)
+            await wait_until(lambda: app.first_frame_at is not None and runtime.engine is not None)
             assert runtime.client is not None
             problem = await runtime.client.load()
             if problem:
@@ -101,11 +101,13 @@ def post_key(app: CopilotApp, key: str, character: str | None = None) -> None:
     app.post_message(events.Key(key, character))
 
 
-def answers(app: CopilotApp) -> list[AssistantMessage]:
-    """The assistant messages on screen, oldest first.
+def answers(app: CopilotApp) -> list[AssistantMessage | FrozenAnswer]:
+    """The assistant messages on screen, oldest first (older ones frozen).
 
     Only the conversation's own children are scanned, not the whole DOM (`app.query`):
     every answer holds a subtree of Markdown blocks, and a poll that walks them all
     would make a long session look slow for the benchmark's own sake.
     """
-    return [w for w in app.conversation.children if isinstance(w, AssistantMessage)]
+    return [
+        w for w in app.conversation.children if isinstance(w, AssistantMessage | FrozenAnswer)
+    ]
