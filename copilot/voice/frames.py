@@ -63,7 +63,6 @@ class CallbackSource:
     def __init__(self, frame_bytes: int, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.loop = loop or asyncio.get_running_loop()
         self.dropped = 0
-        self.received_at: float | None = None
         self._reframer = Reframer(frame_bytes)
         self._queue: collections.deque[bytes] = collections.deque()
         self._ready = asyncio.Event()
@@ -76,7 +75,6 @@ class CallbackSource:
             self.loop.call_soon_threadsafe(self._put, data)
 
     def _put(self, block: bytes) -> None:
-        self.received_at = time.monotonic()
         for frame in self._reframer.push(block):
             if len(self._queue) >= QUEUE_LIMIT_FRAMES:
                 self._queue.popleft()

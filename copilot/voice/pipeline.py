@@ -68,7 +68,6 @@ class VoicePipeline:
         self.source = source
         self.endpointer = Endpointer(EndpointRules.from_config(config))
         self.listening = config.mode == "hands-free"
-        self.frames_seen = 0
         self._preroll: collections.deque[bytes] = collections.deque(
             maxlen=max(1, config.preroll_ms // config.frame_ms)
         )
@@ -84,7 +83,6 @@ class VoicePipeline:
 
     def feed(self, frame: bytes) -> None:
         """One frame: classify, step the endpointer, act on the transition."""
-        self.frames_seen += 1
         if not self.listening:
             self._preroll.append(frame)
             return

@@ -30,7 +30,6 @@ class Player:
         self.blocksize = rate * BLOCK_MS // 1000
         self.last_sound_at: float | None = None
         self.silent_since: float | None = None
-        self.played_samples = 0
         self._chunks: collections.deque[np.ndarray] = collections.deque()
         self._queued = 0
         self._paused = False
@@ -77,10 +76,6 @@ class Player:
             self._queued = 0
 
     @property
-    def paused(self) -> bool:
-        return self._paused
-
-    @property
     def queued_samples(self) -> int:
         return self._queued
 
@@ -101,7 +96,6 @@ class Player:
                         self._chunks[0] = chunk[take:]
                 self._queued -= written
         view[written:] = 0
-        self.played_samples += written
         now = time.monotonic()
         if written:
             self.last_sound_at = now

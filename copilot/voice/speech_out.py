@@ -65,11 +65,6 @@ class Speaker:
             or not self._sentences.empty()
         )
 
-    def say(self, text: str) -> None:
-        """Queue text to speak (split into sentences like a streamed answer)."""
-        for sentence in [*self._splitter.feed(text), *self._splitter.flush()]:
-            self._sentences.put_nowait(sentence)
-
     def pause(self) -> None:
         self.player.pause()
 

@@ -15,6 +15,7 @@ import pytest
 from copilot.bus import Bus
 from copilot.bus.events import VoiceStatus
 from copilot.voice import VoiceConfig, VoiceService
+from tests.voice.helpers import require
 
 CHILD = textwrap.dedent(
     """
@@ -62,10 +63,11 @@ def test_missing_extra_is_one_line() -> None:
     assert out["available"] is False
     assert "pip install 'copilot[voice]'" in _one_line(out["detail"])
     assert out["published"] == ["VoiceStatus"]
+    assert out["heavy"] == []
 
 
 def test_missing_portaudio_is_one_line() -> None:
-    pytest.importorskip("webrtcvad")
+    require("webrtcvad", "sounddevice")
     prelude = "import ctypes.util; ctypes.util.find_library = lambda name: None"
     out = _child(prelude)
     assert out["available"] is False
@@ -73,7 +75,7 @@ def test_missing_portaudio_is_one_line() -> None:
 
 
 def test_no_microphone_is_one_line(tmp_path: object) -> None:
-    pytest.importorskip("sounddevice")
+    require("sounddevice")
     out = _child("", env={"PULSE_SERVER": f"unix:{tmp_path}/none", "ALSA_CONFIG_PATH": ""})
     assert out["available"] is False
     assert "microphone" in _one_line(out["detail"])
