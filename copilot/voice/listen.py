@@ -157,6 +157,7 @@ async def listen_main(argv: Sequence[str]) -> int:
 
         source = ArraySource(read_wav(args.wav), config.frame_samples, speed=1.0)
     service = VoiceService(bus, config, source=source)
+    service.no_microphone_hint = ""
     server = ListenServer(service, Path(args.socket).expanduser())
     await server.start()
     print(f"copilot listen: serving {server.socket_path}", file=sys.stderr, flush=True)
@@ -196,12 +197,3 @@ async def _first(*coros: Coroutine[Any, Any, Any]) -> None:
 def _describe(status: VoiceStatus) -> str:
     state = f"voice {status.mode}" if status.available else "voice unavailable"
     return f"{state}: {status.detail}" if status.detail else state
-
-
-def main() -> None:
-    """`python -m copilot.voice.listen` (what `copilot listen` calls)."""
-    raise SystemExit(asyncio.run(listen_main(sys.argv[1:])))
-
-
-if __name__ == "__main__":
-    main()

@@ -53,7 +53,7 @@ def _device_probe(config: VoiceConfig, kind: str) -> Probe:
         info = sd.query_devices(device, kind=kind)
     except (sd.PortAudioError, ValueError) as exc:
         what = "microphone" if kind == "input" else "audio output"
-        return Probe(False, f"no {what} ({exc}); over SSH, run `copilot listen` on the laptop")
+        return Probe(False, f"no {what} ({exc})")
     channels = info.get("max_input_channels" if kind == "input" else "max_output_channels", 0)
     if not channels:
         return Probe(False, f"device {info.get('name')!r} has no {kind} channels")

@@ -36,6 +36,9 @@ class VoiceService:
     tests and benchmarks pass a WAV-driven source to run the same pipeline.
     """
 
+    no_microphone_hint = "; over SSH, run `copilot listen` on the laptop"
+    """Added to the no-microphone line; `copilot listen` (on the laptop) clears it."""
+
     def __init__(
         self,
         bus: Bus,
@@ -78,7 +81,8 @@ class VoiceService:
         if self.source is None:
             microphone = await asyncio.to_thread(probe_microphone, config)
             if not microphone.ok:
-                return VoiceStatus(available=False, mode="off", detail=microphone.detail)
+                detail = microphone.detail + self.no_microphone_hint
+                return VoiceStatus(available=False, mode="off", detail=detail)
         notes: list[str] = []
         transcriber = self.transcriber or self._make_transcriber(notes)
         self.transcriber = transcriber

@@ -39,7 +39,7 @@ async def test_listen_process_feeds_a_remote_copilot(tmp_path: Path) -> None:
     laptop_socket = tmp_path / "laptop" / "voice.sock"
     listener = subprocess.Popen(
         [
-            sys.executable, "-m", "copilot.voice.listen", "--socket", str(laptop_socket),
+            sys.executable, "-m", "copilot.voice", "--socket", str(laptop_socket),
             "--wav", str(wav), "--wait-client", "--exit-at-end",
         ],
         stdout=subprocess.DEVNULL,
@@ -80,7 +80,7 @@ async def test_push_to_talk_presses_travel_to_the_laptop(tmp_path: Path) -> None
     laptop_socket = tmp_path / "voice.sock"
     listener = subprocess.Popen(
         [
-            sys.executable, "-m", "copilot.voice.listen", "--socket", str(laptop_socket),
+            sys.executable, "-m", "copilot.voice", "--socket", str(laptop_socket),
             "--wav", str(wav), "--wait-client", "--exit-at-end",
         ],
         stdout=subprocess.DEVNULL,
