@@ -25,6 +25,7 @@ from copilot.ui.app import CopilotApp
 from copilot.ui.widgets import AssistantMessage, FrozenAnswer
 
 READY_TIMEOUT_S = 30.0
+SETTLE_S = 0.8
 
 
 @contextmanager
@@ -76,6 +77,10 @@ async def running_app(
             if problem:
                 raise RuntimeError(problem)
             yield app, pilot
+            # Let the status line's activity timer (0.6 s after the last heartbeat) fire
+            # while the screen still exists: at teardown it raises NoMatches (reported).
+            await wait_until(lambda: app.state == "idle")
+            await pilot.pause(SETTLE_S)
 
 
 async def wait_until(
@@ -108,6 +113,4 @@ def answers(app: CopilotApp) -> list[AssistantMessage | FrozenAnswer]:
     every answer holds a subtree of Markdown blocks, and a poll that walks them all
     would make a long session look slow for the benchmark's own sake.
     """
-    return [
-        w for w in app.conversation.children if isinstance(w, AssistantMessage | FrozenAnswer)
-    ]
+    return [w for w in app.conversation.children if isinstance(w, AssistantMessage | FrozenAnswer)]
