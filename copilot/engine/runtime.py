@@ -11,23 +11,24 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from copilot.bus import Bus
+from copilot.bus import Bus, Lane, Subscription
 from copilot.config import Config
-from copilot.engine.ambient_log import AmbientLog
-from copilot.engine.session import ContextSource, Engine, Toolbox
-from copilot.engine.toolbox import GatedToolbox
 from copilot.memory.paths import DB_FILE_NAME, default_db_path
-from copilot.memory.records import SessionInfo
-from copilot.memory.retention import gc
-from copilot.memory.store import Store
-from copilot.models.anthropic_client import AnthropicClient
-from copilot.sandbox import bwrap
-from copilot.sandbox.gate import Gate
-from copilot.sandbox.policy import Policy
-from copilot.sensors import Sensors, SensorsConfig
-from copilot.tools.memory_tools import MemoryTools
+
+if TYPE_CHECKING:
+    from copilot.engine.session import ContextSource, Engine, Toolbox
+    from copilot.memory.records import SessionInfo
+    from copilot.memory.store import Store
+    from copilot.models.anthropic_client import AnthropicClient
+    from copilot.sandbox.gate import Gate
+    from copilot.sandbox.policy import Policy
+    from copilot.sensors import Sensors
+
+# The engine, gate, sensors and store are imported inside the methods that build
+# them: a front end can create a Runtime and draw its first frame before paying
+# for them (about a quarter of a second here).
 
 
 def db_path_for(config: Config) -> Path:
@@ -38,6 +39,8 @@ def db_path_for(config: Config) -> Path:
 
 
 async def open_store(config: Config, path: Path | None = None) -> Store:
+    from copilot.memory.store import Store
+
     return await Store.open(path or db_path_for(config))
 
 
@@ -69,9 +72,19 @@ class Runtime:
     _task: asyncio.Task[None] | None = None
     _sensing: asyncio.Task[None] | None = None
     _memory_tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    inbox: Subscription | None = None
+
+    def __post_init__(self) -> None:
+        # Subscribed now, before the engine exists, so that nothing the user
+        # sends while the rest starts up is lost.
+        self.inbox = self.bus.subscribe("engine", lanes=(Lane.CONTROL, Lane.USER))
 
     async def start(self) -> SessionInfo:
         """Open the store and the session, set up the gate, start the engine loop."""
+        from copilot.engine.session import Engine
+        from copilot.models.anthropic_client import AnthropicClient
+        from copilot.sensors import Sensors, SensorsConfig
+
         self.store = await open_store(self.config, self.db_path)
         self.client = AnthropicClient(self.config.model)
         toolbox = await self._toolbox() if self.tools else None
@@ -88,6 +101,7 @@ class Runtime:
             self.workspace,
             toolbox=toolbox,
             context=self.context,
+            inbox=self.inbox,
         )
         session = await self.engine.open(resume=self.resume, continue_last=self.continue_last)
         if self.gate is not None:
@@ -100,6 +114,8 @@ class Runtime:
 
     def _start_memory(self) -> None:
         """Record what the user does for recall; apply the retention caps in the background."""
+        from copilot.engine.ambient_log import AmbientLog
+
         assert self.store is not None
         if self.sensors is not None:
             log = AmbientLog(self.bus, self.store, lambda: self.session_id)
@@ -107,6 +123,8 @@ class Runtime:
         self._memory_tasks.append(asyncio.create_task(self._retain(), name="retention"))
 
     async def _retain(self) -> None:
+        from copilot.memory.retention import gc
+
         assert self.store is not None
         memory = self.config.memory
         try:
@@ -128,6 +146,12 @@ class Runtime:
             self.problems.append(f"Sensors could not start ({exc}); context is limited.")
 
     async def _toolbox(self) -> Toolbox:
+        from copilot.engine.toolbox import GatedToolbox
+        from copilot.sandbox import bwrap
+        from copilot.sandbox.gate import Gate
+        from copilot.sandbox.policy import Policy
+        from copilot.tools.memory_tools import MemoryTools
+
         assert self.store is not None
         self.policy = Policy.load(self.workspace, self.config.sandbox.mode)
         self.problems.extend(self.policy.warnings)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from copilot.bus import Bus
+from copilot.bus import Bus, Subscription
 from copilot.bus.events import (
     AssistantDelta,
     AssistantDone,
@@ -98,6 +98,7 @@ class Engine:
         workspace: Path,
         toolbox: Toolbox | None = None,
         context: ContextSource | None = None,
+        inbox: Subscription | None = None,
     ) -> None:
         self.bus = bus
         self.store = store
@@ -112,7 +113,7 @@ class Engine:
         self.session: SessionInfo | None = None
         self.history: list[StoredMessage] = []
         self._turn: asyncio.Task[None] | None = None
-        self._inbox = bus.subscribe("engine", lanes=(Lane.CONTROL, Lane.USER))
+        self._inbox = inbox or bus.subscribe("engine", lanes=(Lane.CONTROL, Lane.USER))
         self._closed = asyncio.Event()
         self._last_checkpoint = 0.0
         self._checkpoint: asyncio.Task[None] | None = None

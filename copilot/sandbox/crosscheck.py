@@ -10,9 +10,13 @@ too, which errs on the side of asking.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-import bashlex
+
+def _bashlex() -> Any:
+    """bashlex builds its parser tables on import (~0.15 s): load it on first use only."""
+    return importlib.import_module("bashlex")
 
 
 def bashlex_command_names(text: str) -> tuple[list[str], str]:
@@ -25,17 +29,18 @@ def bashlex_command_names(text: str) -> tuple[list[str], str]:
     if not text.strip():
         return [], ""
     try:
+        bashlex = _bashlex()
         trees = bashlex.parse(text)
     except Exception as exc:  # bashlex raises several unrelated types
         return [], f"{type(exc).__name__}: {exc}".strip()[:200]
     names: list[str] = []
     seen: set[int] = set()
     for tree in trees:
-        _collect(tree, names, seen)
+        _collect(tree, names, seen, bashlex.ast.node)
     return names, ""
 
 
-def _collect(node: Any, names: list[str], seen: set[int]) -> None:
+def _collect(node: Any, names: list[str], seen: set[int], node_type: type) -> None:
     """Walk every child attribute; some nodes hold one child under two names."""
     if id(node) in seen:
         return
@@ -46,5 +51,5 @@ def _collect(node: Any, names: list[str], seen: set[int]) -> None:
     for value in vars(node).values():
         children = value if isinstance(value, list) else [value]
         for child in children:
-            if isinstance(child, bashlex.ast.node):
-                _collect(child, names, seen)
+            if isinstance(child, node_type):
+                _collect(child, names, seen, node_type)

@@ -48,7 +48,6 @@ from copilot.bus.events import (
 )
 from copilot.engine.runtime import Runtime
 from copilot.sandbox.audit import format_audit
-from copilot.sensors import redact
 from copilot.ui import commands, themes
 from copilot.ui.widgets import (
     ApprovalPrompt,
@@ -114,6 +113,7 @@ class CopilotApp(App[None]):
         self._retry_reason = ""
         self.first_frame_at: float | None = None
         self._hint: Hint | None = None
+        self._startup_problems: list[str] = []
         self._beat_timer = None
         self._spin = 0
 
@@ -159,6 +159,17 @@ class CopilotApp(App[None]):
         self.status.model = self.runtime.config.model.name
         self._pump = self.runtime.bus.subscribe("tui")
         self.pump_bus()
+        self._startup_problems = problems
+        self.call_after_refresh(self.boot)
+
+    @work(exclusive=True, group="boot")
+    async def boot(self) -> None:
+        """Everything after the first frame: the store, the session, the gate, the sensors.
+
+        Keys typed meanwhile are kept: the input box works from the first frame
+        and the engine's inbox exists before the engine does.
+        """
+        self.first_frame_at = time.monotonic()
         try:
             session = await self.runtime.start()
         except LookupError as exc:
@@ -166,12 +177,9 @@ class CopilotApp(App[None]):
             return
         self.status.session = session.id
         await self._replay()
-        for line in (*self.runtime.config.problems, *problems):
+        lines = (*self.runtime.config.problems, *self._startup_problems, *self.runtime.problems)
+        for line in lines:
             await self.conversation.add_notice(line, "warning")
-        self.call_after_refresh(self._first_frame)
-
-    def _first_frame(self) -> None:
-        self.first_frame_at = time.monotonic()
         self.load_model()
 
     @work(exclusive=True, group="model")
@@ -423,6 +431,8 @@ class CopilotApp(App[None]):
         if hint is None or sensors is None or not hint.action.startswith("explain:"):
             self.status.message = "No failed command to explain."
             return
+        from copilot.sensors.redact import redact
+
         key = hint.action.removeprefix("explain:")
         detail = redact(sensors.describe(key))
         if self.status.message == hint.text:

@@ -42,7 +42,6 @@ class SnapshotApp(CopilotApp):
     """The real app, with a tool call and a waiting approval added after the replay."""
 
     async def on_ready(self) -> None:
-        self.status.session = "3f9c2a71d0be"
         for event in (
             ToolCallStarted(
                 call_id="c1", tool="run_shell", summary="pytest -x tests/test_parse.py"

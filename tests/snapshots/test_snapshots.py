@@ -19,10 +19,12 @@ def quiet_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 
 async def _settle(pilot) -> None:
     """Wait for the replay and the model load (the bus pump is a worker that never ends)."""
-    for _ in range(100):
-        if pilot.app.first_frame_at is not None and pilot.app.query("ApprovalPrompt"):
+    app = pilot.app
+    for _ in range(200):
+        if app.runtime.engine is not None and app.status.session and app.query("ApprovalPrompt"):
             break
         await pilot.pause(0.05)
+    app.status.session = "3f9c2a71d0be"
     await pilot.pause(0.5)
 
 

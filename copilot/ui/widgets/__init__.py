@@ -4,6 +4,7 @@ from copilot.ui.widgets.approval_prompt import ApprovalPrompt
 from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.context_pane import ContextPane
 from copilot.ui.widgets.conversation import Conversation
+from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.notice_line import NoticeLine
 from copilot.ui.widgets.prompt_input import PromptInput
 from copilot.ui.widgets.queue_view import QueueView
@@ -18,6 +19,7 @@ __all__ = [
     "AssistantMessage",
     "ContextPane",
     "Conversation",
+    "FrozenAnswer",
     "NoticeLine",
     "PromptInput",
     "QueueView",

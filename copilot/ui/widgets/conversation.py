@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from copilot.ui.widgets.assistant_message import AssistantMessage
+from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.notice_line import NoticeLine
 from copilot.ui.widgets.user_message import UserMessage
+
+#: Finished answers kept as live Markdown widgets; older ones are frozen.
+LIVE_ANSWERS = 8
+#: Widgets kept mounted at most; older ones leave the screen (never the store).
+MAX_WIDGETS = 60
 
 
 class Conversation(VerticalScroll, can_focus=True):
@@ -17,19 +24,41 @@ class Conversation(VerticalScroll, can_focus=True):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._answers: dict[str, AssistantMessage] = {}
+        self._finished: list[AssistantMessage] = []
+        self._trimmed = 0
+        self._earlier = Static("", classes="earlier")
+        self._earlier.display = False
 
     def on_mount(self) -> None:
         self.anchor()
+        self.mount(self._earlier)
+
+    async def mount_item(self, widget: Widget, **where: Widget) -> None:
+        """Mount a transcript item, keeping at most `MAX_WIDGETS` on screen."""
+        await self.mount(widget, **where)
+        items = [child for child in self.children if child is not self._earlier]
+        excess = len(items) - MAX_WIDGETS
+        if excess <= 0:
+            return
+        old = [w for w in items[:excess] if w not in self._answers.values()]
+        self._finished = [w for w in self._finished if w not in old]
+        self._trimmed += len(old)
+        await self.remove_children(old)
+        self._earlier.update(
+            f"… {self._trimmed} earlier items are kept in the session store "
+            "(/recall searches them; copilot --continue replays the latest)"
+        )
+        self._earlier.display = True
 
     async def add_user(self, text: str) -> UserMessage:
         widget = UserMessage(text)
-        await self.mount(widget)
+        await self.mount_item(widget)
         return widget
 
     async def start_answer(self, message_id: str) -> AssistantMessage:
         widget = AssistantMessage(message_id)
         self._answers[message_id] = widget
-        await self.mount(widget)
+        await self.mount_item(widget)
         return widget
 
     async def append(self, message_id: str, fragment: str) -> None:
@@ -40,22 +69,33 @@ class Conversation(VerticalScroll, can_focus=True):
         widget = self._answers.pop(message_id, None)
         if widget is not None:
             await widget.finish(interrupted)
+            await self._keep_live(widget)
 
     async def add_answer(self, markdown: str, interrupted: bool) -> None:
         """A finished answer from a resumed session."""
         widget = AssistantMessage("", markdown)
-        await self.mount(widget)
+        await self.mount_item(widget)
         await widget.finish(interrupted)
+        await self._keep_live(widget)
+
+    async def _keep_live(self, widget: AssistantMessage) -> None:
+        """Freeze the oldest live answer once more than `LIVE_ANSWERS` are finished."""
+        self._finished.append(widget)
+        while len(self._finished) > LIVE_ANSWERS:
+            old = self._finished.pop(0)
+            frozen = FrozenAnswer(old.source, old.has_class("-interrupted"))
+            await self.mount(frozen, after=old)
+            await old.remove()
 
     async def add_report(self, title: str, lines: list[str]) -> Static:
         """A block of local output (a slash command's answer); never sent to the model."""
         text = Text(title + "\n", style="bold")
         text.append("\n".join(lines) if lines else "(nothing)", style="")
         widget = Static(text, classes="report")
-        await self.mount(widget)
+        await self.mount_item(widget)
         return widget
 
     async def add_notice(self, text: str, level: str = "info") -> NoticeLine:
         widget = NoticeLine(text, level)
-        await self.mount(widget)
+        await self.mount_item(widget)
         return widget

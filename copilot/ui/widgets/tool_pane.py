@@ -46,7 +46,7 @@ class ToolPane(VerticalScroll):
             await self.mount(prompt, after=entry)
         else:
             await self.mount(prompt)
-        prompt.scroll_visible(top=True)
+        prompt.scroll_visible(top=True, animate=False)
         return prompt
 
     def prompt(self, request_id: str) -> ApprovalPrompt | None:
