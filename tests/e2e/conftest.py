@@ -24,15 +24,22 @@ def _needs_tmux() -> None:
 
 @pytest.fixture
 def make_rig(tmp_path: Path) -> Iterator[MakeRig]:
-    """`make_rig(replies, api_key=True)`: start the stand-in and a tmux server.
+    """`make_rig(replies, api_key=True, by_model=None)`: start the stand-in and a tmux server.
+
+    `by_model` maps a model id to its own reply specs (two scripted models at once).
 
     The finaliser kills the tmux server (and with it every copilot it ran) and stops the
     stand-in, so a failing test leaves no process behind.
     """
     started: list[tuple[StandinProcess, Tmux]] = []
 
-    def make(replies: list[dict[str, Any]], *, api_key: bool = True) -> Rig:
-        standin = StandinProcess(tmp_path / "standin", replies).__enter__()
+    def make(
+        replies: list[dict[str, Any]],
+        *,
+        api_key: bool = True,
+        by_model: dict[str, list[dict[str, Any]]] | None = None,
+    ) -> Rig:
+        standin = StandinProcess(tmp_path / "standin", replies, by_model).__enter__()
         workspace = tmp_path / "workspace"
         data_dir = tmp_path / "data"
         workspace.mkdir()

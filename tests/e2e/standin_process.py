@@ -4,7 +4,8 @@ End-to-end tests run copilot as its own process (in tmux), and the render and me
 benchmarks must not count the server's CPU or memory as the app's, so both start the
 stand-in through its CLI (`python -m tests.standin`) rather than as a thread in their own
 process. The script is fixed at start: one reply spec per request, in order; requests past
-the end of the script get the stand-in's echo reply.
+the end of the script get the stand-in's echo reply. With `by_model`, requests naming one of
+its models take from that model's own script instead (`tests.e2e.standin_models`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -28,9 +29,16 @@ Record = dict[str, Any]
 class StandinProcess:
     """`with StandinProcess(folder, [{"kind": "text", ...}]) as srv: srv.base_url ...`."""
 
-    def __init__(self, folder: Path, replies: Sequence[dict[str, Any]] = ()) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        replies: Sequence[dict[str, Any]] = (),
+        by_model: Mapping[str, Sequence[dict[str, Any]]] | None = None,
+    ) -> None:
         self.folder = folder
         self.replies = list(replies)
+        #: Scripts for requests naming one model; these run `tests.e2e.standin_models`.
+        self.by_model = {model: list(specs) for model, specs in (by_model or {}).items()}
         self.log_path = folder / "standin.jsonl"
         self.base_url = ""
         self._process: subprocess.Popen[bytes] | None = None
@@ -40,11 +48,19 @@ class StandinProcess:
         script = self.folder / "script.json"
         script.write_text(json.dumps(self.replies), encoding="utf-8")
         ready = self.folder / "standin.url"
+        module, per_model = "tests.standin", []
+        if self.by_model:
+            module = "tests.e2e.standin_models"
+            for number, (model, specs) in enumerate(self.by_model.items()):
+                path = self.folder / f"script-model-{number}.json"
+                path.write_text(json.dumps(specs), encoding="utf-8")
+                per_model += ["--model-script", f"{model}={path}"]
         self._process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "tests.standin",
+                module,
+                *per_model,
                 "--port",
                 "0",
                 "--ready-file",
