@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,22 +43,28 @@ FRAGMENTS = 200
 POLL_S = 0.0005
 
 
-def _visible(app: CopilotApp, known: int, text: str) -> Callable[[], bool]:
-    """A predicate: a new answer holds `text` and has a mounted Markdown block."""
+def _shown(app: CopilotApp, known: set[int], text: str) -> AssistantMessage | None:
+    """A new answer (not in `known`) that holds `text` and has a mounted Markdown block.
 
-    def check() -> bool:
-        new = answers(app)[known:]
-        return any(
-            isinstance(a, AssistantMessage) and a.source.startswith(text) and a.children
-            for a in new
-        )
-
-    return check
+    New answers are told by identity, not position: the conversation keeps only the
+    latest items mounted, so a count or an index of answers stops meaning anything.
+    """
+    return next(
+        (
+            a
+            for a in answers(app)
+            if id(a) not in known
+            and isinstance(a, AssistantMessage)
+            and a.source.startswith(text)
+            and a.children
+        ),
+        None,
+    )
 
 
 async def _first_visible(app: CopilotApp, srv: StandinServer, delegate: bool) -> float:
     """Seconds from the stand-in's first text fragment to it being on screen."""
-    known = len(answers(app))
+    known = {id(a) for a in answers(app)}
     index = len(srv.requests)
     if delegate:
         srv.script_for(
@@ -73,15 +78,16 @@ async def _first_visible(app: CopilotApp, srv: StandinServer, delegate: bool) ->
         srv.script_for(FAST, Reply.text(STARTED, tokens_per_s=None))
     send(app, "why is CI flaky?")
     first = STARTED[:4]
-    await wait_until(_visible(app, known, first), interval=POLL_S)
-    new = next(a for a in answers(app)[known:] if a.source.startswith(first))
+    await wait_until(lambda: _shown(app, known, first) is not None, interval=POLL_S)
+    new = _shown(app, known, first)
+    assert new is not None
     await new.wait_for_refresh()
     refreshed = time.monotonic()
     await wait_until(lambda: len(srv.sent_times) > index and bool(srv.sent_times[index]))
     sent = srv.sent_times[index][0]
-    replies = 3 if delegate else 1
+    requests = 4 if delegate else 1  # delegate, acknowledge, background, summary
     await wait_until(
-        lambda: app.state == "idle" and len(answers(app)) >= known + replies, interval=0.01
+        lambda: len(srv.responses) >= index + requests and app.state == "idle", interval=0.01
     )
     return refreshed - sent
 
