@@ -236,8 +236,12 @@ class Engine:
             self._interrupt_after_commit = True
             return
         self._turn.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await self._turn
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
 
     async def _cancel_turn(self) -> None:
         self.queue.drain()
@@ -326,6 +330,10 @@ class Engine:
 
     async def _one_reply(self) -> bool:
         """Stream one assistant message; True when tool results need another reply."""
+        problem = await self.client.load()
+        if problem:
+            await self.notice(problem, "warning")
+            return False
         reply = Reply()
         message_id = await self.store.begin_message(self.session_id, "assistant")
         self.publish(AssistantStarted(message_id=message_id, model=self.config.model.name))

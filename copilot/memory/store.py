@@ -30,7 +30,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -184,13 +184,21 @@ class Store:
     async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
         """One committed write transaction; IMMEDIATE so other processes queue, not fail."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            # aiosqlite runs statements in order on its own thread: a statement
+            # whose await was cancelled still runs. Shielding BEGIN/COMMIT/ROLLBACK
+            # keeps the pairing right when an interrupt cancels a writer mid-way,
+            # so the next writer never finds a transaction left open.
             try:
+                await asyncio.shield(self._conn.execute("BEGIN IMMEDIATE"))
                 yield self._conn
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await asyncio.shield(self._rollback())
                 raise
-            await self._conn.execute("COMMIT")
+            await asyncio.shield(self._conn.execute("COMMIT"))
+
+    async def _rollback(self) -> None:
+        with suppress(sqlite3.OperationalError):
+            await self._conn.execute("ROLLBACK")
 
     async def _read(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         """Run one query under the lock so it never sees another coroutine's open transaction."""

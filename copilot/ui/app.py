@@ -305,6 +305,9 @@ class CopilotApp(App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
+        for timer in (self._beat_timer, self._typing_timer, self._countdown_timer):
+            if timer is not None:
+                timer.stop()
         self._pump.close()
         self.runtime.bus.publish(Quit(source="tui"))
         await self.runtime.stop()
@@ -327,7 +330,9 @@ class CopilotApp(App[None]):
         elif isinstance(event, AssistantStarted):
             await conversation.start_answer(event.message_id)
         elif isinstance(event, AssistantDone):
-            await conversation.finish_answer(event.message_id, event.interrupted)
+            await conversation.finish_answer(
+                event.message_id, event.interrupted, event.stop_reason
+            )
         elif isinstance(event, MessageCommitted) and event.role == "task":
             head, _, body = event.text.partition("\n\n")
             await conversation.add_report(head.strip("[]"), body.splitlines()[:40])

@@ -32,4 +32,4 @@ class AssistantMessage(Markdown):
         self.remove_class("-streaming")
         self.set_class(interrupted, "-interrupted")
         if interrupted:
-            self.border_subtitle = "interrupted"
+            self.border_subtitle = "⏹ interrupted"

@@ -65,11 +65,25 @@ class Conversation(VerticalScroll, can_focus=True):
         widget = self._answers.get(message_id) or await self.start_answer(message_id)
         await widget.write(fragment)
 
-    async def finish_answer(self, message_id: str, interrupted: bool) -> None:
+    async def finish_answer(
+        self, message_id: str, interrupted: bool, stop_reason: str = ""
+    ) -> None:
         widget = self._answers.pop(message_id, None)
-        if widget is not None:
-            await widget.finish(interrupted)
-            await self._keep_live(widget)
+        if widget is None:
+            return
+        await widget.finish(interrupted)
+        if not widget.source and not interrupted and stop_reason != "tool_use":
+            await widget.remove()
+            return
+        await self._keep_live(widget)
+
+    async def on_unmount(self) -> None:
+        await self.stop_streams()
+
+    async def stop_streams(self) -> None:
+        """Quitting mid-answer: end the Markdown streams so no task is left pending."""
+        for widget in list(self._answers.values()):
+            await widget.finish(True)
 
     async def add_answer(self, markdown: str, interrupted: bool) -> None:
         """A finished answer from a resumed session."""

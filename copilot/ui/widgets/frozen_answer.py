@@ -21,4 +21,4 @@ class FrozenAnswer(Static):
         self.source = source
         self.set_class(interrupted, "-interrupted")
         if interrupted:
-            self.border_subtitle = "interrupted"
+            self.border_subtitle = "⏹ interrupted"

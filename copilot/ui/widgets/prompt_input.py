@@ -38,6 +38,11 @@ class PromptInput(TextArea):
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
 
     def action_submit(self) -> None:
+        # Enter is a priority binding, so it runs before keys still queued for
+        # this widget (fast typing, a paste, tmux send-keys): submit only after them.
+        self.call_later(self._submit)
+
+    def _submit(self) -> None:
         text = self.text
         if not text.strip():
             return
