@@ -31,7 +31,9 @@ def find_workspace(start: Path) -> Path:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="copilot",
-        description="A terminal AI copilot. Subcommands: sessions, audit, policy, init SHELL.",
+        description=(
+            "A terminal AI copilot. Subcommands: sessions, audit, policy, init SHELL, gc, listen."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"copilot {__version__}")
     group = parser.add_mutually_exclusive_group()
@@ -161,7 +163,40 @@ def cmd_init(argv: list[str], config: Config, workspace: Path) -> int:
     return 0
 
 
+def cmd_listen(argv: list[str], config: Config, workspace: Path) -> int:
+    """On the laptop: capture the microphone and serve voice events to an SSH session."""
+    from copilot.voice import listen_main
+
+    return asyncio.run(listen_main(argv))
+
+
+async def _gc(config: Config) -> int:
+    from copilot.engine.runtime import open_store
+    from copilot.memory.retention import gc
+
+    store = await open_store(config)
+    try:
+        report = await gc(store, config.memory.max_age_days, config.memory.max_mb * 1024 * 1024)
+    finally:
+        await store.close()
+    print(
+        f"removed {report.sessions_removed} sessions and {report.events_removed} events; "
+        f"{report.bytes_before / 1e6:.1f} MB -> {report.bytes_after / 1e6:.1f} MB"
+    )
+    return 0
+
+
+def cmd_gc(argv: list[str], config: Config, workspace: Path) -> int:
+    argparse.ArgumentParser(
+        prog="copilot gc",
+        description="Apply the retention caps ([memory] max_age_days, max_mb) now.",
+    ).parse_args(argv)
+    return asyncio.run(_gc(config))
+
+
 SUBCOMMANDS: dict[str, Callable[[list[str], Config, Path], int]] = {
+    "listen": cmd_listen,
+    "gc": cmd_gc,
     "sessions": cmd_sessions,
     "audit": cmd_audit,
     "policy": cmd_policy,

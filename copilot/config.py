@@ -97,6 +97,20 @@ class MemorySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VoiceSettings:
+    """Optional voice (needs the `voice` extra); off unless `enabled`."""
+
+    enabled: bool = False
+    mode: str = "push"
+    send_on_final: bool = False
+    speak: bool = False
+    vad_aggressiveness: int = 2
+    confirm_ms: int = 300
+    model_path: str | None = None
+    backend: str = "local"
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything copilot reads at start. Immutable: a change makes a new one."""
 
@@ -105,6 +119,7 @@ class Config:
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     sensors: SensorsSettings = field(default_factory=SensorsSettings)
     memory: MemorySettings = field(default_factory=MemorySettings)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
     data_dir: str | None = None
     problems: tuple[str, ...] = ()
 

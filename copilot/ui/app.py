@@ -25,6 +25,7 @@ from copilot.bus.events import (
     AssistantDone,
     AssistantStarted,
     CancelTask,
+    CompactionDone,
     ContextChanged,
     Event,
     Heartbeat,
@@ -42,6 +43,7 @@ from copilot.bus.events import (
     ToolFinished,
     ToolOutput,
     ToolStatus,
+    Transcript,
     Usage,
     UserActivity,
     UserInput,
@@ -100,6 +102,7 @@ class CopilotApp(App[None]):
         Binding("ctrl+e", "explain", "Explain failure", id="explain"),
         Binding("f4", "focus_context", "Context", show=False, id="focus-context"),
         Binding("f5", "focus_tasks", "Tasks", show=False, id="focus-tasks"),
+        Binding("ctrl+t", "talk", "Talk", id="push-to-talk"),
     ]
 
     def __init__(self, runtime: Runtime) -> None:
@@ -114,6 +117,7 @@ class CopilotApp(App[None]):
         self.first_frame_at: float | None = None
         self._hint: Hint | None = None
         self._startup_problems: list[str] = []
+        self.voice = None
         self._beat_timer = None
         self._spin = 0
 
@@ -181,6 +185,27 @@ class CopilotApp(App[None]):
         for line in lines:
             await self.conversation.add_notice(line, "warning")
         self.load_model()
+        if self.runtime.config.voice.enabled:
+            await self._start_voice()
+
+    async def _start_voice(self) -> None:
+        """Voice is optional: without the extra or a device, one line says why."""
+        from copilot.voice import VoiceConfig, open_voice
+
+        self.voice = open_voice(
+            self.runtime.bus, VoiceConfig.from_settings(self.runtime.config.voice)
+        )
+        status = await self.voice.start()
+        if not status.available:
+            await self.conversation.add_notice(f"Voice is off: {status.detail}", "warning")
+
+    def action_talk(self) -> None:
+        """Ctrl+T toggles push-to-talk (terminals do not report key releases)."""
+        if self.voice is None:
+            self.status.message = "Voice is off: set enabled = true under [voice]."
+            return
+        listening = self.voice.toggle()
+        self.status.message = "listening… Ctrl+T to stop" if listening else ""
 
     @work(exclusive=True, group="model")
     async def load_model(self) -> None:
@@ -305,6 +330,8 @@ class CopilotApp(App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
+        if self.voice is not None:
+            await self.voice.stop()
         for timer in (self._beat_timer, self._typing_timer, self._countdown_timer):
             if timer is not None:
                 timer.stop()
@@ -330,9 +357,7 @@ class CopilotApp(App[None]):
         elif isinstance(event, AssistantStarted):
             await conversation.start_answer(event.message_id)
         elif isinstance(event, AssistantDone):
-            await conversation.finish_answer(
-                event.message_id, event.interrupted, event.stop_reason
-            )
+            await conversation.finish_answer(event.message_id, event.interrupted, event.stop_reason)
         elif isinstance(event, MessageCommitted) and event.role == "task":
             head, _, body = event.text.partition("\n\n")
             await conversation.add_report(head.strip("[]"), body.splitlines()[:40])
@@ -342,6 +367,15 @@ class CopilotApp(App[None]):
             self.query_one(TasksView).update_task(event)
         elif isinstance(event, Heartbeat):
             self._beat(event)
+        elif isinstance(event, Transcript):
+            self.prompt.load_text(event.text)
+            self.prompt.move_cursor(self.prompt.document.end)
+        elif isinstance(event, CompactionDone):
+            await conversation.add_report(
+                f"Earlier turns compacted ({event.tokens_before:,} -> {event.tokens_after:,} "
+                "tokens); the full text stays in the store",
+                event.summary.splitlines()[:12],
+            )
         elif isinstance(event, StateChanged):
             self.state = event.state
             self.status.state = event.state
@@ -489,6 +523,35 @@ class CopilotApp(App[None]):
         lines = block.text.splitlines() if block else []
         title = f"Context the next request carries ({block.tokens if block else 0} tokens)"
         await self.conversation.add_report(title, lines)
+
+    async def command_remember(self, argument: str) -> None:
+        from copilot.memory.facts import remember
+
+        if not argument or self.runtime.store is None:
+            await self.conversation.add_notice("Usage: /remember TEXT", "warning")
+            return
+        await remember(
+            self.runtime.store,
+            str(self.runtime.workspace),
+            argument,
+            session_id=self.runtime.session_id,
+            source="user",
+        )
+        await self.conversation.add_notice(f"Remembered for this workspace: {argument}")
+
+    async def command_recall(self, argument: str) -> None:
+        from copilot.tools.memory_tools import recall_text
+
+        if not argument or self.runtime.store is None:
+            await self.conversation.add_notice("Usage: /recall QUERY", "warning")
+            return
+        text = await recall_text(
+            self.runtime.store,
+            str(self.runtime.workspace),
+            argument,
+            current=self.runtime.session_id,
+        )
+        await self.conversation.add_report(f"Recall: {argument}", text.splitlines())
 
     async def command_pane(self, argument: str) -> None:
         sensors = self.runtime.sensors

@@ -10,12 +10,15 @@ HELP = [
     "/audit                the gate's latest requests and decisions in this session",
     "/mode [MODE]          show or set the gate mode: ask, sandbox-auto, read-only",
     "/pane [ID]            capture the last lines of another tmux pane into the context",
+    "/remember TEXT        a fact kept verbatim for this workspace, through every compaction",
+    "/recall QUERY         search every session of this workspace (cites session and time)",
     "//text                send a message that starts with /",
     "",
     "Enter send · Ctrl+J newline · Ctrl+C/Esc interrupt · Ctrl+C twice or Ctrl+Q quit",
     "F2 side panes (narrow terminals) · F3 go to a waiting approval · Up (empty input) queue",
     "Ctrl+E explain the last failed shell command · F4 context pane: p pin, m mute, o open, v view",
     "F5 background tasks: c then y cancels one (Ctrl+C and Esc never stop a task)",
+    "Ctrl+T push-to-talk on/off (needs the voice extra and [voice] enabled = true)",
     "In a prompt: y once · a allow for the scope shown · n deny (+reason) · d diff · u unsandboxed",
 ]
 

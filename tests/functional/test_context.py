@@ -79,3 +79,23 @@ async def test_mute_keeps_an_item_out_of_the_request(
         await hit(pilot, "v")
         await wait_for(pilot, lambda: bool(app.query(".report")), "the block report")
     assert "secret_plan" not in context_text(online, 0)
+
+
+async def test_remember_and_recall_commands(
+    online: StandinServer, workspace: Path, runtime_dir: Path
+) -> None:
+    online.script(Reply.text("the deploy key lives in vault path ops/deploy"))
+    app = make_app(workspace)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await wait_for(pilot, lambda: app.runtime.engine is not None, "the engine")
+        await send(pilot, "/remember tabs not spaces in Makefiles")
+        await send(pilot, "where is the deploy key?")
+        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await send(pilot, "/recall deploy key")
+        report = str(app.query(".report").last().render())
+        assert "vault path ops" in report and "this session" in report
+        online.script(Reply.text("ok"))
+        await send(pilot, "thanks")
+        await wait_for(pilot, lambda: len(online.requests) == 2 and app.state == "idle", "turn")
+    first_user = online.requests[1].body["messages"][0]["content"]
+    assert any("tabs not spaces in Makefiles" in b.get("text", "") for b in first_user)

@@ -9,6 +9,8 @@ from textual.widgets import RichLog, Static
 
 #: Lines of live output kept on screen per call (the store keeps everything).
 MAX_LINES = 500
+#: A line without an end is kept up to this long while it waits for one.
+MAX_LINE_CHARS = 4096
 
 
 class ToolEntry(Vertical):
@@ -53,9 +55,11 @@ class ToolEntry(Vertical):
         self._output.display = True
         data = self._partial + chunk
         lines = data.split("\n")
-        self._partial = lines.pop()
-        for line in lines:
-            self._output.write(Text.from_ansi(line))
+        self._partial = lines.pop()[-MAX_LINE_CHARS:]
+        if lines:
+            # One write per chunk, and only what the log can keep: a line-per-write
+            # loop over 100 MB of `yes` starves the event loop.
+            self._output.write(Text.from_ansi("\n".join(lines[-MAX_LINES:])))
 
     def finish(self, status: str, exit_code: int | None, duration_s: float, summary: str) -> None:
         if self._partial:
