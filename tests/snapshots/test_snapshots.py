@@ -20,12 +20,21 @@ def quiet_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 async def _settle(pilot) -> None:
     """Wait for the replay and the model load (the bus pump is a worker that never ends)."""
     app = pilot.app
+    app.prompt.cursor_blink = False
     for _ in range(200):
         if app.runtime.engine is not None and app.status.session and app.query("ApprovalPrompt"):
             break
         await pilot.pause(0.05)
     app.status.session = "3f9c2a71d0be"
-    await pilot.pause(0.5)
+    for _ in range(200):
+        client = app.runtime.client
+        if client is not None and (client.ready or client.problem):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+    app.query_one("#tools").scroll_end(animate=False)
+    app.query_one("#conversation").scroll_end(animate=False)
+    await pilot.pause(0.3)
 
 
 @pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["wide", "80x24"])
