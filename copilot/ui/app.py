@@ -53,6 +53,7 @@ from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
 from copilot.ui.widgets import (
     ApprovalPrompt,
+    CompactionMarker,
     ContextPane,
     Conversation,
     PromptInput,
@@ -371,10 +372,14 @@ class CopilotApp(App[None]):
             self.prompt.load_text(event.text)
             self.prompt.move_cursor(self.prompt.document.end)
         elif isinstance(event, CompactionDone):
-            await conversation.add_report(
+            header = (
                 f"Earlier turns compacted ({event.tokens_before:,} -> {event.tokens_after:,} "
-                "tokens); the full text stays in the store",
-                event.summary.splitlines()[:12],
+                "tokens); the originals stay in the store"
+            )
+            await conversation.mount_item(
+                CompactionMarker(
+                    header, event.summary, event.first_message_id, event.last_message_id
+                )
             )
         elif isinstance(event, StateChanged):
             self.state = event.state
@@ -552,6 +557,27 @@ class CopilotApp(App[None]):
             current=self.runtime.session_id,
         )
         await self.conversation.add_report(f"Recall: {argument}", text.splitlines())
+
+    async def on_compaction_marker_expand_requested(
+        self, message: CompactionMarker.ExpandRequested
+    ) -> None:
+        """Read the compacted turns back from the store into the marker."""
+        if self.runtime.store is None:
+            return
+        stored = await self.runtime.store.messages(self.runtime.session_id)
+        ids = [m.id for m in stored]
+        if message.first_id not in ids or message.last_id not in ids:
+            message.marker.expand([])
+            return
+        span = stored[ids.index(message.first_id) : ids.index(message.last_id) + 1]
+        lines = []
+        for stored_message in span:
+            text = " ".join(
+                b.get("text", "") for b in stored_message.content if b.get("type") == "text"
+            )
+            if text:
+                lines.append(f"{stored_message.role}: {' '.join(text.split())[:300]}")
+        message.marker.expand(lines)
 
     async def command_pane(self, argument: str) -> None:
         sensors = self.runtime.sensors

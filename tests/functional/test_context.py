@@ -99,3 +99,34 @@ async def test_remember_and_recall_commands(
         await wait_for(pilot, lambda: len(online.requests) == 2 and app.state == "idle", "turn")
     first_user = online.requests[1].body["messages"][0]["content"]
     assert any("tabs not spaces in Makefiles" in b.get("text", "") for b in first_user)
+
+
+async def test_the_compaction_marker_expands_to_the_original_turns(
+    online: StandinServer, workspace: Path, runtime_dir: Path
+) -> None:
+    from copilot.bus.events import CompactionDone
+
+    online.script(Reply.text("the answer about the parser"))
+    app = make_app(workspace)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await send(pilot, "tell me about the parser")
+        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        stored = await app.runtime.store.messages(app.runtime.session_id)
+        app.runtime.bus.publish(
+            CompactionDone(
+                summary="- goal: understand the parser",
+                first_message_id=stored[0].id,
+                last_message_id=stored[-1].id,
+                tokens_before=9000,
+                tokens_after=800,
+            )
+        )
+        await wait_for(pilot, lambda: bool(app.query("CompactionMarker")), "the marker")
+        marker = app.query_one("CompactionMarker")
+        assert "understand the parser" in str(marker.render())
+        marker.focus()
+        await hit(pilot, "enter")
+        await wait_for(pilot, lambda: marker.expanded, "the expansion")
+        shown = str(marker.render())
+        assert "user: tell me about the parser" in shown
+        assert "assistant: the answer about the parser" in shown

@@ -2,6 +2,7 @@
 
 from copilot.ui.widgets.approval_prompt import ApprovalPrompt
 from copilot.ui.widgets.assistant_message import AssistantMessage
+from copilot.ui.widgets.compaction_marker import CompactionMarker
 from copilot.ui.widgets.context_pane import ContextPane
 from copilot.ui.widgets.conversation import Conversation
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
@@ -17,6 +18,7 @@ from copilot.ui.widgets.user_message import UserMessage
 __all__ = [
     "ApprovalPrompt",
     "AssistantMessage",
+    "CompactionMarker",
     "ContextPane",
     "Conversation",
     "FrozenAnswer",
