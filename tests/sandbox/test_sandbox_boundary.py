@@ -213,8 +213,11 @@ async def test_unix_sockets_cannot_be_opened(
     ws: Path, home: Path, env: dict[str, str], unix_listener: tuple[Path, socket.socket]
 ) -> None:
     path, server = unix_listener
+    # The interpreter itself, not the venv's link to it: a checkout under /tmp is
+    # hidden inside the sandbox (its /tmp is private), the real interpreter is not.
+    python = os.path.realpath(sys.executable)
     connect = (
-        f'{sys.executable} -c "import socket; s = socket.socket(socket.AF_UNIX); '
+        f'{python} -c "import socket; s = socket.socket(socket.AF_UNIX); '
         f"s.connect('{path}'); print('CONNECTED')\""
     )
     spec = SandboxSpec(workspace=ws, home=home, network=True)
