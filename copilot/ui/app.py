@@ -8,6 +8,7 @@ engine the same way.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -350,6 +351,9 @@ class CopilotApp(App[None]):
                 await self.render_event(event)
             except NoMatches:
                 return
+            # `get()` does not suspend while events wait: yield, or a flood of
+            # events would starve the timers, the refresh and the keyboard.
+            await asyncio.sleep(0)
 
     async def render_event(self, event: Event) -> None:
         conversation = self.conversation
