@@ -16,6 +16,11 @@ INTERRUPTED_NOTE = "[The user interrupted your previous answer; it is incomplete
 NOT_RUN = "Not run: the turn was interrupted before this tool call finished."
 
 
+def tool_result(call_id: str, content: str, is_error: bool) -> dict[str, Any]:
+    """One `tool_result` block: the shape every answered (or unanswered) call takes."""
+    return {"type": "tool_result", "tool_use_id": call_id, "content": content, "is_error": is_error}
+
+
 def _blocks(content: list[dict[str, Any]] | str) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}] if content else []
@@ -43,11 +48,7 @@ def to_api_messages(stored: list[StoredMessage]) -> list[dict[str, Any]]:
             continue
         if open_calls:
             answered = {b.get("tool_use_id") for b in blocks if b.get("type") == "tool_result"}
-            missing = [
-                {"type": "tool_result", "tool_use_id": cid, "content": NOT_RUN, "is_error": True}
-                for cid in open_calls
-                if cid not in answered
-            ]
+            missing = [tool_result(cid, NOT_RUN, True) for cid in open_calls if cid not in answered]
             results = [b for b in blocks if b.get("type") == "tool_result"]
             others = [b for b in blocks if b.get("type") != "tool_result"]
             blocks = missing + results + others
@@ -74,9 +75,6 @@ def _tool_results_first(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _close_calls(out: list[dict[str, Any]], open_calls: list[str]) -> None:
     """Two assistant messages in a row: answer the first one's calls, then alternate."""
-    results = [
-        {"type": "tool_result", "tool_use_id": cid, "content": NOT_RUN, "is_error": True}
-        for cid in open_calls
-    ]
+    results = [tool_result(cid, NOT_RUN, True) for cid in open_calls]
     out.append({"role": "user", "content": results or [{"type": "text", "text": "(continue)"}]})
     open_calls.clear()

@@ -39,6 +39,7 @@ from copilot.bus.events import (
 )
 from copilot.config import Config
 from copilot.engine.context_window import ContextWindow
+from copilot.engine.history import tool_result
 from copilot.engine.queue import InputQueue
 from copilot.engine.state import Floor, TurnMachine, TurnState
 from copilot.engine.tasks import DELEGATE_TOOL, BackgroundTask, TaskManager
@@ -392,12 +393,7 @@ class Engine:
                 "user; its result will reach you when it ends. Tell the user briefly.",
                 False,
             )
-        return {
-            "type": "tool_result",
-            "tool_use_id": call["id"],
-            "content": content,
-            "is_error": error,
-        }
+        return tool_result(call["id"], content, error)
 
     def _start_early(self, call: dict[str, Any]) -> None:
         """Start a tool call as soon as its block is complete, while the text streams on."""
@@ -410,12 +406,10 @@ class Engine:
     async def _settle_early(self) -> None:
         """The reply failed or was interrupted: stop early calls and keep their results."""
         early, self._early = self._early, {}
-        if not early:
-            return
-        for task, _ in early.values():
-            task.cancel()
-        await asyncio.gather(*(task for task, _ in early.values()), return_exceptions=True)
-        results = [block for _, sink in early.values() for block in sink]
+        await self._keep_results(await _stop(list(early.values())))
+
+    async def _keep_results(self, results: list[dict[str, Any]]) -> None:
+        """Store tool results as the next user message (shielded: an interrupt keeps them)."""
         if results:
             message = await asyncio.shield(self.store.add_message(self.session_id, "user", results))
             self.history.append(message)
@@ -433,29 +427,15 @@ class Engine:
             try:
                 await asyncio.gather(*(task for task, _ in running))
             finally:
-                for task, _ in running:
-                    task.cancel()
-                await asyncio.gather(*(task for task, _ in running), return_exceptions=True)
-                for _, sink in running:
-                    results.extend(sink)
+                results.extend(await _stop(running))
             if others and self.toolbox is not None:
                 await self.toolbox.run(others, results)
             else:
                 results.extend(
-                    {
-                        "type": "tool_result",
-                        "tool_use_id": c["id"],
-                        "is_error": True,
-                        "content": "Tools are off in this session.",
-                    }
-                    for c in others
+                    tool_result(c["id"], "Tools are off in this session.", True) for c in others
                 )
         finally:
-            if results:
-                message = await asyncio.shield(
-                    self.store.add_message(self.session_id, "user", results)
-                )
-                self.history.append(message)
+            await self._keep_results(results)
         return True
 
     async def _compact(self) -> None:
@@ -536,3 +516,13 @@ class Engine:
     def replay(self) -> list[StoredMessage]:
         """The session's messages so a front end can draw a resumed transcript."""
         return list(self.history)
+
+
+async def _stop(
+    running: list[tuple[asyncio.Task[None], list[dict[str, Any]]]],
+) -> list[dict[str, Any]]:
+    """Cancel tool calls still running and return every result they left (partial ones too)."""
+    for task, _ in running:
+        task.cancel()
+    await asyncio.gather(*(task for task, _ in running), return_exceptions=True)
+    return [block for _, sink in running for block in sink]

@@ -17,6 +17,7 @@ from typing import Any
 
 from copilot.bus import Bus
 from copilot.bus.events import Event, ToolCallStarted, ToolFinished, ToolOutput, ToolStatus
+from copilot.engine.history import tool_result
 from copilot.sandbox.bwrap import SandboxSpec
 from copilot.sandbox.gate import Authorization, Gate
 from copilot.tools.base import ToolContext, ToolResult
@@ -85,10 +86,6 @@ class OutputThrottle:
         self._publish(ToolOutput(call_id=self._call_id, chunk=text))
 
 
-def _block(call_id: str, content: str, is_error: bool) -> dict[str, Any]:
-    return {"type": "tool_result", "tool_use_id": call_id, "content": content, "is_error": is_error}
-
-
 class GatedToolbox:
     """The engine's `Toolbox`: the registry's tools behind the gate and the sandbox."""
 
@@ -132,7 +129,7 @@ class GatedToolbox:
             for index, call in enumerate(calls):
                 results.append(
                     slots[index]
-                    or _block(call["id"], "Not run: the turn was interrupted first.", True)
+                    or tool_result(call["id"], "Not run: the turn was interrupted first.", True)
                 )
 
     async def _one(
@@ -151,11 +148,13 @@ class GatedToolbox:
         try:
             auth = await self.gate.authorize(call_id, name, args, task=task)
         except asyncio.CancelledError:
-            slots[index] = _block(call_id, "Not run: interrupted while waiting for approval.", True)
+            slots[index] = tool_result(
+                call_id, "Not run: interrupted while waiting for approval.", True
+            )
             self.publish(ToolFinished(call_id=call_id, status="interrupted"))
             raise
         if not auth.allowed:
-            slots[index] = _block(call_id, self._denial(auth), True)
+            slots[index] = tool_result(call_id, self._denial(auth), True)
             self.publish(ToolFinished(call_id=call_id, status="denied", summary=auth.reason))
             await self._record(call_id, name, args, "denied", auth.reason)
             return
@@ -172,7 +171,7 @@ class GatedToolbox:
                 duration_s=time.monotonic() - started,
             )
         throttle.flush()
-        slots[index] = _block(call_id, self._content(result), result.is_error)
+        slots[index] = tool_result(call_id, self._content(result), result.is_error)
         self.publish(
             ToolFinished(
                 call_id=call_id,
@@ -199,7 +198,7 @@ class GatedToolbox:
         assert self.memory is not None
         self.publish(ToolStatus(call_id=call_id, status="running"))
         result = await self.memory.run(name, args)
-        slots[index] = _block(call_id, result.content, result.is_error)
+        slots[index] = tool_result(call_id, result.content, result.is_error)
         self.publish(
             ToolFinished(
                 call_id=call_id,
