@@ -5,13 +5,16 @@ path (created, modified or deleted) with a short diff for small text files.
 A batch touching many files at once (a checkout, a generator, `npm install`
 outside the ignore list) becomes one "bulk" event per folder instead, which is
 both what the user would say ("I regenerated the client") and what keeps a
-storm of 100k events cheap.
+storm of 100k events cheap. A burst longer than one batch keeps folding into
+its folder's bulk event for `BULK_HOLD_S`, so its tail does not come out as
+dozens of single-file events.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -22,6 +25,9 @@ from copilot.sensors.emit import Emitter, EventSink
 from copilot.sensors.ignore import IgnoreRules
 from copilot.sensors.redact import is_secret_file
 from copilot.sensors.textdiff import Baselines, diff_text, read_small_text
+
+#: After a bulk event, further changes in that folder join it for this long.
+BULK_HOLD_S = 2.0
 
 
 class FileSensor(Emitter):
@@ -45,6 +51,7 @@ class FileSensor(Emitter):
         self.baselines = Baselines()
         self.bulk_threshold = bulk_threshold
         self.debounce_ms = debounce_ms
+        self._bulk_until: dict[str, float] = {}
         #: Set once the watcher is installed; tests and the manager wait on it.
         self.ready = asyncio.Event()
 
@@ -88,8 +95,15 @@ class FileSensor(Emitter):
         if len(paths) > self.bulk_threshold:
             self._emit_bulk(paths)
             return
+        now = time.monotonic()
+        held = {
+            rel: seen for rel, seen in paths.items() if self._bulk_until.get(_folder(rel), 0) > now
+        }
+        if held:
+            self._emit_bulk(held)
         for rel, seen in sorted(paths.items()):
-            self._emit_one(rel, seen)
+            if rel not in held:
+                self._emit_one(rel, seen)
 
     def _emit_one(self, rel: str, seen: set[Change]) -> None:
         path = self.workspace / rel
@@ -137,7 +151,7 @@ class FileSensor(Emitter):
     def _emit_bulk(self, paths: dict[str, set[Change]]) -> None:
         groups: dict[str, Counter[str]] = defaultdict(Counter)
         for rel, seen in paths.items():
-            folder = "/".join(rel.split("/")[:-1][:2]) or "."
+            folder = _folder(rel)
             path = self.workspace / rel
             if Change.deleted in seen and not os.path.lexists(path):
                 self.baselines.drop(rel)
@@ -148,7 +162,11 @@ class FileSensor(Emitter):
                 groups[folder]["created"] += 1
             else:
                 groups[folder]["modified"] += 1
+        now = time.monotonic()
+        self._bulk_until = {f: t for f, t in self._bulk_until.items() if t > now}
+        hold_until = now + BULK_HOLD_S
         for folder, counts in groups.items():
+            self._bulk_until[folder] = hold_until
             total = sum(counts.values())
             parts = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
             where = "the workspace root" if folder == "." else f"`{folder}/`"
@@ -160,6 +178,11 @@ class FileSensor(Emitter):
                 count=total,
                 **dict(counts),
             )
+
+
+def _folder(rel: str) -> str:
+    """The folder a bulk event is named for: at most two levels deep."""
+    return "/".join(rel.split("/")[:-1][:2]) or "."
 
 
 def _size(path: Path) -> int:

@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.events import Resize
 
 from copilot.bus.events import (
@@ -68,9 +69,7 @@ HERE = Path(__file__).parent
 #: Two Ctrl+C presses within this many seconds on an idle app quit.
 DOUBLE_CTRL_C_S = 1.0
 #: Frames of the activity spinner in the status line.
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 #: After this long without a keystroke the user no longer holds the floor.
-TYPING_IDLE_S = 1.5
 
 
 class CopilotApp(App[None]):
@@ -112,16 +111,19 @@ class CopilotApp(App[None]):
         self.runtime = runtime
         self.state = "idle"
         self._last_ctrl_c = 0.0
-        self._typing_timer = None
-        self._countdown_timer = None
-        self._retry_until = 0.0
-        self._retry_reason = ""
         self.first_frame_at: float | None = None
         self._hint: Hint | None = None
         self._startup_problems: list[str] = []
         self.voice = None
-        self._beat_timer = None
-        self._spin = 0
+
+    def get_driver_class(self) -> type[Driver]:
+        """On a Linux or macOS terminal, the driver that makes Esc arrive quickly."""
+        driver_class = super().get_driver_class()
+        if driver_class.__name__ != "LinuxDriver":
+            return driver_class  # Windows, or a driver the user chose with TEXTUAL_DRIVER.
+        from copilot.ui.driver import QuickEscapeDriver
+
+        return QuickEscapeDriver
 
     # --- layout ---------------------------------------------------------------
 
@@ -237,7 +239,6 @@ class CopilotApp(App[None]):
         self.runtime.bus.publish(event)
 
     async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
-        self._stop_typing()
         command = commands.parse(message.text)
         if command is None:
             self.publish(UserInput(text=commands.unescape(message.text)))
@@ -264,20 +265,10 @@ class CopilotApp(App[None]):
         )
         await self.conversation.add_notice(line)
 
-    def on_prompt_input_typing(self, _message: PromptInput.Typing) -> None:
-        if self._typing_timer is None:
-            self.publish(UserActivity(active=True))
-        else:
-            self._typing_timer.stop()
-        self._typing_timer = self.set_timer(TYPING_IDLE_S, self._stop_typing)
-
-    def _stop_typing(self) -> None:
-        if self._typing_timer is not None:
-            self._typing_timer.stop()
-            self._typing_timer = None
-            self.publish(UserActivity(active=False))
-            if self._hint is not None:
-                self._show_hint()
+    def on_prompt_input_typing(self, message: PromptInput.Typing) -> None:
+        self.publish(UserActivity(active=message.active))
+        if not message.active and self._hint is not None:
+            self._show_hint()
 
     def _show_hint(self) -> None:
         """A proactive hint waits while the user types; then it shows, or acts if asked to."""
@@ -313,12 +304,7 @@ class CopilotApp(App[None]):
             self.exit()
             return
         self._last_ctrl_c = now
-        self.status.message = "Ctrl+C again to quit (or Ctrl+Q)"
-        self.set_timer(DOUBLE_CTRL_C_S, self._clear_quit_hint)
-
-    def _clear_quit_hint(self) -> None:
-        if self.status.message.startswith("Ctrl+C again"):
-            self.status.message = ""
+        self.status.flash("Ctrl+C again to quit (or Ctrl+Q)", DOUBLE_CTRL_C_S)
 
     def action_toggle_side(self) -> None:
         self.screen.toggle_class("-side-open")
@@ -334,9 +320,6 @@ class CopilotApp(App[None]):
     async def on_unmount(self) -> None:
         if self.voice is not None:
             await self.voice.stop()
-        for timer in (self._beat_timer, self._typing_timer, self._countdown_timer):
-            if timer is not None:
-                timer.stop()
         self._pump.close()
         self.runtime.bus.publish(Quit(source="tui"))
         await self.runtime.stop()
@@ -371,7 +354,7 @@ class CopilotApp(App[None]):
         elif isinstance(event, TaskUpdate):
             self.query_one(TasksView).update_task(event)
         elif isinstance(event, Heartbeat):
-            self._beat(event)
+            self.status.pulse(sum(1 for item in event.running if not item.startswith("turn:")))
         elif isinstance(event, Transcript):
             self.prompt.load_text(event.text)
             self.prompt.move_cursor(self.prompt.document.end)
@@ -389,11 +372,11 @@ class CopilotApp(App[None]):
             self.state = event.state
             self.status.state = event.state
             if event.state != "retrying":
-                self._stop_countdown()
+                self.status.stop_countdown()
         elif isinstance(event, Notice):
             await conversation.add_notice(event.text, event.level)
         elif isinstance(event, Retrying):
-            self._start_countdown(event)
+            self.status.count_down(event.reason, event.seconds)
         elif isinstance(event, Usage):
             self.status.tokens_in = event.input_tokens + event.cache_read_tokens
             self.status.tokens_out = event.output_tokens
@@ -411,7 +394,7 @@ class CopilotApp(App[None]):
             self.query_one(ContextPane).show(event.items, event.block, event.tokens)
         elif isinstance(event, Hint):
             self._hint = event
-            if self._typing_timer is None:
+            if not self.prompt.typing:
                 self._show_hint()
 
     async def _render_tool(self, event: Event) -> None:
@@ -441,7 +424,7 @@ class CopilotApp(App[None]):
         if screen.has_class("-narrow") and not screen.has_class("-side-open"):
             screen.add_class("-side-open", "-side-for-prompt")
         prompt = await self.query_one(ToolPane).ask(request)
-        if self._typing_timer is None:
+        if not self.prompt.typing:
             prompt.focus()
         else:
             self.status.message = "approval waiting: F3 to answer"
@@ -468,8 +451,7 @@ class CopilotApp(App[None]):
             return
         if self.screen.has_class("-side-for-prompt"):
             self.screen.remove_class("-side-open", "-side-for-prompt")
-        if self.status.message.startswith("approval waiting"):
-            self.status.message = ""
+        self.status.clear_message("approval waiting")
         self.prompt.focus()
 
     def action_explain(self) -> None:
@@ -483,24 +465,10 @@ class CopilotApp(App[None]):
 
         key = hint.action.removeprefix("explain:")
         detail = redact(sensors.describe(key))
-        if self.status.message == hint.text:
-            self.status.message = ""
+        self.status.clear_message(hint.text)
         self.publish(
             UserInput(text=f"This failed in my shell. Explain why and how to fix it.\n\n{detail}")
         )
-
-    def _beat(self, event: Heartbeat) -> None:
-        """Show what runs; the line clears itself when the heartbeats stop."""
-        self._spin = (self._spin + 1) % len(SPINNER)
-        tasks = sum(1 for item in event.running if not item.startswith("turn:"))
-        self.status.activity = SPINNER[self._spin] + (f" {tasks} task(s)" if tasks else "")
-        if self._beat_timer is not None:
-            self._beat_timer.stop()
-        self._beat_timer = self.set_timer(0.6, self._beat_stopped)
-
-    def _beat_stopped(self) -> None:
-        self._beat_timer = None
-        self.status.activity = ""
 
     def action_focus_tasks(self) -> None:
         tasks = self.query_one(TasksView)
@@ -596,22 +564,3 @@ class CopilotApp(App[None]):
         waiting = [p for p in self.query(ApprovalPrompt) if not p.answered]
         if waiting:
             waiting[0].focus()
-
-    def _start_countdown(self, event: Retrying) -> None:
-        self._retry_until = time.monotonic() + event.seconds
-        self._retry_reason = event.reason
-        self._stop_countdown()
-        self._tick_countdown()
-        self._countdown_timer = self.set_interval(0.25, self._tick_countdown)
-
-    def _tick_countdown(self) -> None:
-        left = max(0.0, self._retry_until - time.monotonic())
-        self.status.message = f"{self._retry_reason} — retrying in {left:.0f}s"
-        if left <= 0:
-            self._stop_countdown()
-
-    def _stop_countdown(self) -> None:
-        if self._countdown_timer is not None:
-            self._countdown_timer.stop()
-            self._countdown_timer = None
-            self.status.message = ""

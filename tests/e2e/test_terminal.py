@@ -134,3 +134,30 @@ def test_e_tiny_and_small_terminals_do_not_break_it(make_rig: MakeRig) -> None:
     assert rig.standin.wait_response(0)["outcome"] == "complete"
     assert "Traceback" not in screen
     assert not rig.tmux.pane_dead(pane)
+
+
+def test_f_esc_interrupts_and_escape_sequences_still_parse(make_rig: MakeRig) -> None:
+    # copilot reads the terminal with its own driver (a lone Esc is delivered after
+    # ESCDELAY instead of Textual's 100 ms poll): arrow keys must still arrive whole.
+    rig = make_rig(
+        [
+            {"kind": "stream_forever", "tokens_per_s": 100},
+            {"kind": "text", "text": AFTER_INTERRUPT},
+        ]
+    )
+    pane = rig.launch()
+    rig.tmux.wait_for(pane, "idle")
+    rig.say(pane, "stream a lot")
+    rig.tmux.wait_for(pane, "Section 1")
+    rig.tmux.send(pane, "Escape")
+    assert rig.standin.wait_disconnect(0)["fragments_sent"] > 0
+    rig.tmux.wait_for(pane, " idle ")
+
+    rig.tmux.type(pane, "ac")
+    rig.tmux.send(pane, "Left")
+    rig.tmux.type(pane, "b")
+    rig.tmux.wait_for(pane, "abc")
+    rig.tmux.send(pane, "Enter")
+    rig.tmux.wait_for(pane, AFTER_INTERRUPT)
+    sent = rig.standin.wait_request(1)["body"]["messages"][-1]["content"]
+    assert sent[0]["text"] == "abc", sent

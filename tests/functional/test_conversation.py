@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from copilot.bus.events import Interrupt
+from copilot.bus.events import Heartbeat, Interrupt
 from copilot.engine.history import INTERRUPTED_NOTE
 from tests.functional.harness import (
     answer_text,
@@ -104,6 +104,24 @@ async def test_ctrl_c_when_idle_needs_a_second_press(
         await pilot.press("ctrl+c")
         await pilot.pause(0.1)
         assert not app.is_running
+
+
+async def test_the_spinner_clears_itself_and_quitting_mid_pulse_is_clean(
+    online: StandinServer, workspace: Path
+) -> None:
+    # Status timers used to live on the app and could fire during shutdown,
+    # after the status line was gone: a NoMatches traceback on the way out.
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.runtime.bus.publish(Heartbeat(running=("turn:1", "task:a")))
+        await wait_for(pilot, lambda: "1 task(s)" in app.status.activity, "the spinner")
+        await wait_for(pilot, lambda: app.status.activity == "", "the spinner to clear")
+        app.runtime.bus.publish(Heartbeat(running=("turn:1",)))
+        await wait_for(pilot, lambda: app.status.activity != "", "the spinner again")
+        await pilot.press("ctrl+c")
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+    assert app.return_code == 0
 
 
 async def test_enter_while_streaming_queues_and_sends_after(

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from watchfiles import Change
 
 from copilot.bus.bus import Bus
 from copilot.bus.events import SensorEvent
@@ -135,3 +136,25 @@ async def test_many_files_at_once_become_one_event_per_folder(
     assert {e.key for e in bulk} == {"src/gen/*"}
     assert "files changed under `src/gen/`" in bulk[0].summary
     assert not any(e.key.startswith("src/gen/m") for e in got)
+
+
+def test_the_tail_of_a_burst_folds_into_its_folder_bulk(tmp_path: Path) -> None:
+    # A burst that outlasts one watchfiles batch: the first batch is over the
+    # threshold, the second is small. Both belong to the same bulk, while a file
+    # saved in another folder at the same time is still reported on its own.
+    got: list[SensorEvent] = []
+    sensor = FileSensor(Bus(), tmp_path, on_event=got.append, bulk_threshold=20)
+    gen = tmp_path / "src" / "gen"
+    gen.mkdir(parents=True)
+    (tmp_path / "notes.md").write_text("hello\n")
+    paths = [gen / f"m{n}.py" for n in range(30)]
+    for path in paths:
+        path.write_text("x = 1\n")
+    sensor.handle({(Change.added, str(p)) for p in paths[:25]})
+    sensor.handle(
+        {(Change.added, str(p)) for p in paths[25:]} | {(Change.added, str(tmp_path / "notes.md"))}
+    )
+    bulk = [e for e in got if e.action == "bulk"]
+    assert [e.data["count"] for e in bulk] == [25, 5]
+    assert {e.key for e in bulk} == {"src/gen/*"}
+    assert sorted(e.key for e in got if e.action != "bulk") == ["notes.md"]

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import TextArea
 
 #: Above this a paste is kept but announced, so the user knows what Enter sends.
 LARGE_PASTE_CHARS = 100_000
+#: The user counts as typing until this long after the last change.
+TYPING_IDLE_S = 1.5
 
 
 class PromptInput(TextArea):
@@ -31,11 +34,20 @@ class PromptInput(TextArea):
     class QueueFocusRequested(Message):
         """Up on an empty input: the user wants to reach the queued messages."""
 
+    @dataclass
     class Typing(Message):
-        """The text changed; the app tells the engine the user holds the floor."""
+        """The user started typing, or paused: the app tells the engine who holds the floor."""
+
+        active: bool
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
+        self._idle_timer: Timer | None = None
+
+    @property
+    def typing(self) -> bool:
+        """Whether the user changed the text within the last `TYPING_IDLE_S`."""
+        return self._idle_timer is not None
 
     def action_submit(self) -> None:
         # Enter is a priority binding, so it runs before keys still queued for
@@ -47,6 +59,7 @@ class PromptInput(TextArea):
         if not text.strip():
             return
         self.clear()
+        self._paused()
         self.post_message(self.Submitted(self, text))
 
     def action_newline(self) -> None:
@@ -60,5 +73,18 @@ class PromptInput(TextArea):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        if self.text:
-            self.post_message(self.Typing())
+        if not self.text:
+            return
+        if self._idle_timer is None:
+            self.post_message(self.Typing(active=True))
+        else:
+            self._idle_timer.stop()
+        self._idle_timer = self.set_timer(TYPING_IDLE_S, self._paused)
+
+    def _paused(self) -> None:
+        """The user stopped typing (a pause, or the message was sent)."""
+        if self._idle_timer is None:
+            return
+        self._idle_timer.stop()
+        self._idle_timer = None
+        self.post_message(self.Typing(active=False))
