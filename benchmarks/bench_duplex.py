@@ -9,7 +9,8 @@ being in the answer widget, its Markdown block mounted and a refresh done. Basel
 same measurement for a plain answer with no tool call, in the same run.
 
 (b) Engine overhead. The same 200-fragment reply (no pacing) is streamed by the raw SDK
-(`AsyncAnthropic().messages.stream`, from request start to the stream's end) and through the
+(`AsyncAnthropic().messages.create(stream=True)`, the call copilot makes, from request start
+to the stream's end) and through the
 headless `Runtime` (no tools, no sensors: from publishing `UserInput` on its bus to
 `AssistantDone`, which comes after the answer is stored). Runs alternate between the two
 so both see the same machine; the figure is the difference of the medians.
@@ -109,9 +110,10 @@ async def _raw_turn(client: Any, srv: StandinServer, reply: Reply) -> float:
     """Seconds for the raw SDK: request start to the end of the stream."""
     srv.script_for(FAST, reply)
     started = time.perf_counter()
-    async with client.messages.stream(
-        model=FAST, max_tokens=1024, messages=[{"role": "user", "content": "go"}]
-    ) as stream:
+    stream = await client.messages.create(
+        model=FAST, max_tokens=1024, messages=[{"role": "user", "content": "go"}], stream=True
+    )
+    async with stream:
         async for _event in stream:
             pass
     return time.perf_counter() - started

@@ -336,15 +336,21 @@ class Engine:
             await self.notice(problem, "warning")
             return False
         reply = Reply()
-        message_id = await self.store.begin_message(self.session_id, "assistant")
-        self.publish(AssistantStarted(message_id=message_id, model=self.config.model.name))
-        params = await self.window.request(
-            self.session_id,
-            self._system_prompt(),
-            self.history,
-            self._schemas(),
-            ambient=self.ambient_block(),
+        # The row for the answer and the request are independent: make both at once.
+        message_id, params = await asyncio.gather(
+            self.store.begin_message(self.session_id, "assistant"),
+            self.window.request(
+                self.session_id,
+                self._system_prompt(),
+                self.history,
+                self._schemas(),
+                ambient=self.ambient_block(),
+            ),
         )
+        # The first checkpoint comes a full interval into the answer: a short
+        # answer is stored once, by `_finish`, and never waits on a checkpoint.
+        self._last_checkpoint = time.monotonic()
+        self.publish(AssistantStarted(message_id=message_id, model=self.config.model.name))
         try:
             await self.client.stream(
                 params,

@@ -364,20 +364,20 @@ class Store:
     ) -> StoredMessage:
         """Close a streaming message with its final content and make it searchable."""
         async with self._write() as conn:
-            cursor = await conn.execute(
-                "UPDATE messages SET content = ?, interrupted = ?, state = 'done',"
-                " owner_pid = NULL, owner_start = NULL"
-                " WHERE id = ? AND state = 'streaming'",
-                (_dumps(content), interrupted, message_id),
-            )
-            if cursor.rowcount != 1:
-                raise KeyError(f"no streaming message {message_id!r}")
             rows = list(
                 await conn.execute_fetchall(
-                    f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+                    "UPDATE messages SET content = ?, interrupted = ?, state = 'done',"
+                    " owner_pid = NULL, owner_start = NULL"
+                    " WHERE id = ? AND state = 'streaming' RETURNING session_id, role, created",
+                    (_dumps(content), interrupted, message_id),
                 )
             )
-            message = _message(rows[0])
+            if len(rows) != 1:
+                raise KeyError(f"no streaming message {message_id!r}")
+            session_id, role, created = rows[0]
+            message = StoredMessage(
+                message_id, session_id, role, content, interrupted, "done", created
+            )
             await self._index(
                 conn,
                 body=message_text(content),

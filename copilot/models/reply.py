@@ -13,30 +13,47 @@ from typing import Any
 
 @dataclass(slots=True)
 class Reply:
-    """The assistant message as far as it has streamed."""
+    """The assistant message as far as it has streamed.
+
+    Text arrives in thousands of small fragments; each text block keeps them
+    in a list and joins them only when read, so a long answer costs linear
+    time to build instead of one whole-string copy per fragment.
+    """
 
     blocks: list[dict[str, Any]] = field(default_factory=list)
     stop_reason: str = ""
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
+    _fragments: dict[int, list[str]] = field(default_factory=dict, repr=False)
+
+    def start_text(self) -> int:
+        """Open a new text block; returns its position for `add_text`."""
+        self.blocks.append({"type": "text", "text": ""})
+        self._fragments[len(self.blocks) - 1] = []
+        return len(self.blocks) - 1
+
+    def add_text(self, fragment: str, position: int) -> None:
+        self._fragments[position].append(fragment)
 
     @property
     def text(self) -> str:
-        return "".join(b.get("text", "") for b in self.blocks if b.get("type") == "text")
-
-    def add_text(self, fragment: str) -> None:
-        if self.blocks and self.blocks[-1].get("type") == "text":
-            self.blocks[-1]["text"] += fragment
-        else:
-            self.blocks.append({"type": "text", "text": fragment})
+        return "".join(b["text"] for b in self.content() if b.get("type") == "text")
 
     def tool_calls(self) -> list[dict[str, Any]]:
         return [b for b in self.blocks if b.get("type") == "tool_use"]
 
     def content(self) -> list[dict[str, Any]]:
-        """Blocks fit to store and resend: no empty text blocks."""
-        return [b for b in self.blocks if b.get("type") != "text" or b.get("text")]
+        """Blocks fit to store and resend: text joined, no empty text blocks."""
+        content = []
+        for position, block in enumerate(self.blocks):
+            if block.get("type") == "text":
+                text = "".join(self._fragments.get(position, ())) or block.get("text", "")
+                if text:
+                    content.append({"type": "text", "text": text})
+            else:
+                content.append(block)
+        return content
 
 
 class ModelError(Exception):
