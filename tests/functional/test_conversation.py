@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from textual.widgets.markdown import MarkdownBlock
 
 from copilot.bus.events import Heartbeat, Interrupt
 from copilot.engine.history import INTERRUPTED_NOTE
+from copilot.ui.widgets.assistant_message import LIVE_BLOCKS
+from copilot.ui.widgets.settled_blocks import SettledBlocks
 from tests.functional.harness import (
     answer_text,
     answers,
@@ -17,6 +22,7 @@ from tests.functional.harness import (
     wait_for,
 )
 from tests.standin import Reply, StandinServer
+from tests.standin.markdown_feed import markdown_section
 
 ANSWER = "# Title\n\nSome **bold** words.\n\n```python\nprint('hi')\n```\n\n- one\n- two\n"
 
@@ -122,6 +128,27 @@ async def test_the_spinner_clears_itself_and_quitting_mid_pulse_is_clean(
         await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: not app.is_running, "the app to quit")
     assert app.return_code == 0
+
+
+async def test_a_long_answer_settles_its_older_blocks_and_keeps_every_word(
+    online: StandinServer, workspace: Path
+) -> None:
+    text = "".join(markdown_section(n) for n in range(1, 31))
+    online.script(Reply.text(text, tokens_per_s=400, chunk_chars=40))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(pilot, "a long one")
+        await wait_for(pilot, lambda: app.state == "idle" and bool(answers(app)), "the answer")
+        answer = answers(app)[0]
+        assert answer.source == text
+        settled = list(answer.query(SettledBlocks))
+        live = [c for c in answer.children if isinstance(c, MarkdownBlock)]
+        assert settled, "a 120-block answer kept every block live"
+        assert len(live) <= LIVE_BLOCKS
+        # Settled widgets then live blocks cover every section once, in order.
+        live_source = "".join(text.splitlines(keepends=True)[live[0].source_range[0] :])
+        covered = "".join(s.source for s in settled) + live_source
+        assert re.findall(r"## Section (\d+)", covered) == [str(n) for n in range(1, 31)]
 
 
 async def test_enter_while_streaming_queues_and_sends_after(
