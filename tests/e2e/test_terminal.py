@@ -153,11 +153,15 @@ def test_f_esc_interrupts_and_escape_sequences_still_parse(make_rig: MakeRig) ->
     assert rig.standin.wait_disconnect(0)["fragments_sent"] > 0
     rig.tmux.wait_for(pane, " idle ")
 
-    rig.tmux.type(pane, "ac")
+    # Each key waits for the one before to show, as a person's would: Textual runs a
+    # non-priority binding (Left) only once the key has bubbled up to the app, so a
+    # key sent right behind it can reach the input box first.
+    rig.tmux.type(pane, "xyzw")
+    rig.tmux.wait_for(pane, "xyzw")
     rig.tmux.send(pane, "Left")
-    rig.tmux.type(pane, "b")
-    rig.tmux.wait_for(pane, "abc")
+    rig.tmux.type(pane, "Q")
+    rig.tmux.wait_for(pane, "xyzQw")
     rig.tmux.send(pane, "Enter")
     rig.tmux.wait_for(pane, AFTER_INTERRUPT)
     sent = rig.standin.wait_request(1)["body"]["messages"][-1]["content"]
-    assert sent[0]["text"] == "abc", sent
+    assert sent[0]["text"] == "xyzQw", sent
