@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -11,6 +13,10 @@ from textual.widgets import RichLog, Static
 MAX_LINES = 500
 #: A line without an end is kept up to this long while it waits for one.
 MAX_LINE_CHARS = 4096
+#: While output floods in, each write draws only this many of its newest lines.
+FLOOD_LINES = 60
+#: Writes closer together than this mean the output is flooding.
+FLOOD_GAP_S = 0.25
 
 
 class ToolEntry(Vertical):
@@ -29,6 +35,7 @@ class ToolEntry(Vertical):
         self._footer = Static("", classes="tool-footer")
         self._footer.display = False
         self._partial = ""
+        self._last_write = 0.0
 
     def compose(self) -> ComposeResult:
         yield self._header
@@ -56,10 +63,23 @@ class ToolEntry(Vertical):
         data = self._partial + chunk
         lines = data.split("\n")
         self._partial = lines.pop()[-MAX_LINE_CHARS:]
-        if lines:
-            # One write per chunk, and only what the log can keep: a line-per-write
-            # loop over 100 MB of `yes` starves the event loop.
-            self._output.write(Text.from_ansi("\n".join(lines[-MAX_LINES:])))
+        if not lines:
+            return
+        # One write per chunk, and only what the log can keep: a line-per-write
+        # loop over 100 MB of `yes` starves the event loop. While output floods
+        # in (chunks at the throttle's rate), nobody reads the middle of each
+        # chunk as it flies past: draw its newest lines and say what was skipped.
+        # Rendering 500 lines 30 times a second kept keys waiting ~100 ms.
+        now = time.monotonic()
+        keep = FLOOD_LINES if now - self._last_write < FLOOD_GAP_S else MAX_LINES
+        self._last_write = now
+        text = Text()
+        if len(lines) > keep:
+            skipped = len(lines) - keep
+            text.append(f"… {skipped:,} lines not drawn (the full output is kept)\n", style="dim")
+            lines = lines[-keep:]
+        text.append_text(Text.from_ansi("\n".join(lines)))
+        self._output.write(text)
 
     def finish(self, status: str, exit_code: int | None, duration_s: float, summary: str) -> None:
         if self._partial:

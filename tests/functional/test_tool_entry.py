@@ -1,0 +1,40 @@
+"""The tool entry's live output under Pilot: what it draws when output trickles or floods."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import RichLog
+
+from copilot.ui.widgets import ToolEntry
+from copilot.ui.widgets.tool_entry import FLOOD_LINES, MAX_LINES
+
+
+class EntryApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ToolEntry("call-1", "run_shell", "yes | head")
+
+
+def drawn(app: EntryApp) -> list[str]:
+    return [strip.text for strip in app.query_one(RichLog).lines]
+
+
+async def test_one_chunk_is_drawn_whole_up_to_the_scrollback() -> None:
+    app = EntryApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.query_one(ToolEntry).write("".join(f"line {n}\n" for n in range(300)))
+        await pilot.pause()
+        assert drawn(app) == [f"line {n}" for n in range(300)]
+
+
+async def test_a_flood_draws_the_newest_lines_and_says_what_it_skipped() -> None:
+    app = EntryApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        entry = app.query_one(ToolEntry)
+        entry.write("".join(f"first {n}\n" for n in range(1000)))
+        entry.write("".join(f"second {n}\n" for n in range(1000)))
+        await pilot.pause()
+        lines = drawn(app)
+        first = [line for line in lines if line.startswith("first")]
+        assert first == [f"first {n}" for n in range(1000 - MAX_LINES, 1000)][-len(first) :]
+        note = lines.index(f"… {1000 - FLOOD_LINES:,} lines not drawn (the full output is kept)")
+        assert lines[note + 1 :] == [f"second {n}" for n in range(1000 - FLOOD_LINES, 1000)]
