@@ -1,11 +1,15 @@
-"""The widgets of copilot's TUI, one a module, re-exported here by name."""
+"""The widgets of copilot's TUI, one a module, re-exported here by name.
+
+The answer widgets load on first use (PEP 562 `__getattr__`): they pull in
+Textual's Markdown and markdown-it, which the first frame does not need.
+"""
+
+import importlib
 
 from copilot.ui.widgets.approval_prompt import ApprovalPrompt
-from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.compaction_marker import CompactionMarker
 from copilot.ui.widgets.context_pane import ContextPane
 from copilot.ui.widgets.conversation import Conversation
-from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.notice_line import NoticeLine
 from copilot.ui.widgets.prompt_input import PromptInput
 from copilot.ui.widgets.queue_view import QueueView
@@ -31,3 +35,14 @@ __all__ = [
     "ToolPane",
     "UserMessage",
 ]
+
+_ON_FIRST_USE = {
+    "AssistantMessage": "copilot.ui.widgets.assistant_message",
+    "FrozenAnswer": "copilot.ui.widgets.frozen_answer",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _ON_FIRST_USE:
+        return getattr(importlib.import_module(_ON_FIRST_USE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

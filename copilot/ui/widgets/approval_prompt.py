@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 
 from rich.console import Group
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -93,6 +92,8 @@ class ApprovalPrompt(Vertical, can_focus=True):
         if request.diff:
             lines = request.diff.splitlines()
             shown = lines if self.full_diff else lines[:PREVIEW_LINES]
+            from rich.syntax import Syntax  # with Pygments, ~15 ms of import: on first diff
+
             parts.append(Syntax("\n".join(shown), "diff", theme="ansi_dark", word_wrap=True))
             if len(shown) < len(lines):
                 parts.append(Text(f"… {len(lines) - len(shown)} more lines (d)", style="dim"))

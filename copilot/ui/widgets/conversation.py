@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from copilot.ui.widgets.assistant_message import AssistantMessage
-from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.notice_line import NoticeLine
 from copilot.ui.widgets.user_message import UserMessage
+
+if TYPE_CHECKING:
+    from copilot.ui.widgets.assistant_message import AssistantMessage
 
 #: Finished answers kept as live Markdown widgets; older ones are frozen.
 LIVE_ANSWERS = 8
@@ -56,7 +59,7 @@ class Conversation(VerticalScroll, can_focus=True):
         return widget
 
     async def start_answer(self, message_id: str) -> AssistantMessage:
-        widget = AssistantMessage(message_id)
+        widget = _answer_class()(message_id)
         self._answers[message_id] = widget
         await self.mount_item(widget)
         return widget
@@ -87,7 +90,7 @@ class Conversation(VerticalScroll, can_focus=True):
 
     async def add_answer(self, markdown: str, interrupted: bool) -> None:
         """A finished answer from a resumed session."""
-        widget = AssistantMessage("", markdown)
+        widget = _answer_class()("", markdown)
         await self.mount_item(widget)
         await widget.finish(interrupted)
         await self._keep_live(widget)
@@ -97,6 +100,8 @@ class Conversation(VerticalScroll, can_focus=True):
         self._finished.append(widget)
         while len(self._finished) > LIVE_ANSWERS:
             old = self._finished.pop(0)
+            from copilot.ui.widgets.frozen_answer import FrozenAnswer
+
             frozen = FrozenAnswer(old.source, old.has_class("-interrupted"))
             await self.mount(frozen, after=old)
             await old.remove()
@@ -113,3 +118,11 @@ class Conversation(VerticalScroll, can_focus=True):
         widget = NoticeLine(text, level)
         await self.mount_item(widget)
         return widget
+
+
+def _answer_class() -> type[AssistantMessage]:
+    """AssistantMessage, imported on first use: Textual's Markdown and markdown-it
+    cost ~50 ms of import that the first frame (an empty conversation) never needs."""
+    from copilot.ui.widgets.assistant_message import AssistantMessage
+
+    return AssistantMessage
