@@ -21,7 +21,7 @@ from textual.drivers.linux_driver import LinuxDriver
 #: How long the input thread sleeps when no key is half-read.
 IDLE_WAIT_S = 0.1
 #: Slack after ESCDELAY, so the parser's deadline has surely passed when we tick.
-TICK_SLACK_S = 0.003
+TICK_SLACK_S = 0.001
 
 
 class QuickEscapeDriver(LinuxDriver):
