@@ -17,7 +17,6 @@ from typing import Any, Protocol
 
 from copilot.bus import Bus, Subscription
 from copilot.bus.events import (
-    AssistantDelta,
     AssistantDone,
     AssistantStarted,
     CancelTask,
@@ -39,6 +38,7 @@ from copilot.bus.events import (
 )
 from copilot.config import Config
 from copilot.engine.context_window import ContextWindow
+from copilot.engine.deltas import DeltaBatcher
 from copilot.engine.history import tool_result
 from copilot.engine.queue import InputQueue
 from copilot.engine.state import Floor, TurnMachine, TurnState
@@ -118,6 +118,7 @@ class Engine:
         self._closed = asyncio.Event()
         self._last_checkpoint = 0.0
         self._checkpoint: asyncio.Task[None] | None = None
+        self._deltas: DeltaBatcher | None = None
         self.window = ContextWindow(bus, store, client, config.model, str(workspace))
         self.tasks: TaskManager | None = (
             TaskManager(
@@ -350,6 +351,7 @@ class Engine:
         # The first checkpoint comes a full interval into the answer: a short
         # answer is stored once, by `_finish`, and never waits on a checkpoint.
         self._last_checkpoint = time.monotonic()
+        self._deltas = DeltaBatcher(self.publish, message_id)
         self.publish(AssistantStarted(message_id=message_id, model=self.config.model.name))
         try:
             await self.client.stream(
@@ -456,7 +458,8 @@ class Engine:
             self.publish(done)
 
     def _on_text(self, message_id: str, reply: Reply, text: str) -> None:
-        self.publish(AssistantDelta(message_id=message_id, text=text))
+        if self._deltas is not None:
+            self._deltas.add(text)
         now = time.monotonic()
         if now - self._last_checkpoint >= CHECKPOINT_S and (
             self._checkpoint is None or self._checkpoint.done()
@@ -488,6 +491,9 @@ class Engine:
 
     async def _finish(self, message_id: str, reply: Reply, *, interrupted: bool) -> None:
         """Persist the reply (shielded: an interrupt must not lose it), then show it done."""
+        if self._deltas is not None:
+            self._deltas.flush()
+            self._deltas = None
         if self._checkpoint is not None and not self._checkpoint.done():
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._checkpoint)
