@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from copilot.bus import Bus, Subscription
 from copilot.bus.events import (
+    AssistantDelta,
     AssistantDone,
     AssistantStarted,
     CancelTask,
@@ -38,11 +39,11 @@ from copilot.bus.events import (
 )
 from copilot.config import Config
 from copilot.engine.context_window import ContextWindow
-from copilot.engine.deltas import DeltaBatcher
 from copilot.engine.history import tool_result
 from copilot.engine.queue import InputQueue
 from copilot.engine.state import Floor, TurnMachine, TurnState
 from copilot.engine.tasks import DELEGATE_TOOL, BackgroundTask, TaskManager
+from copilot.engine.throttle import Throttle
 from copilot.memory.records import SessionInfo, StoredMessage
 from copilot.memory.store import Store
 from copilot.models.anthropic_client import AnthropicClient
@@ -55,6 +56,10 @@ HEARTBEAT_S = 0.15
 
 #: How often a streaming answer is checkpointed to the store (kill -9 safety).
 CHECKPOINT_S = 0.25
+
+#: Answer text goes to the bus at most this often (about two sends per 60 Hz frame):
+#: each delta wakes every front end's pump.
+DELTA_INTERVAL_S = 0.008
 
 BASE_SYSTEM = (
     "You are copilot, a terminal assistant working beside a developer in their shell and "
@@ -118,7 +123,7 @@ class Engine:
         self._closed = asyncio.Event()
         self._last_checkpoint = 0.0
         self._checkpoint: asyncio.Task[None] | None = None
-        self._deltas: DeltaBatcher | None = None
+        self._deltas: Throttle | None = None
         self.window = ContextWindow(bus, store, client, config.model, str(workspace))
         self.tasks: TaskManager | None = (
             TaskManager(
@@ -351,7 +356,10 @@ class Engine:
         # The first checkpoint comes a full interval into the answer: a short
         # answer is stored once, by `_finish`, and never waits on a checkpoint.
         self._last_checkpoint = time.monotonic()
-        self._deltas = DeltaBatcher(self.publish, message_id)
+        self._deltas = Throttle(
+            lambda text: self.publish(AssistantDelta(message_id=message_id, text=text)),
+            DELTA_INTERVAL_S,
+        )
         self.publish(AssistantStarted(message_id=message_id, model=self.config.model.name))
         try:
             await self.client.stream(

@@ -18,6 +18,7 @@ from typing import Any
 from copilot.bus import Bus
 from copilot.bus.events import Event, ToolCallStarted, ToolFinished, ToolOutput, ToolStatus
 from copilot.engine.history import tool_result
+from copilot.engine.throttle import Throttle
 from copilot.sandbox.bwrap import SandboxSpec
 from copilot.sandbox.gate import Authorization, Gate
 from copilot.tools.base import ToolContext, ToolResult
@@ -46,44 +47,6 @@ def describe(name: str, args: dict[str, Any]) -> str:
     if name in ("recall", "remember"):
         return str(args.get("query") or args.get("fact") or "")
     return str(args.get("path", ""))
-
-
-class OutputThrottle:
-    """Collects a call's output and publishes its tail at most `OUTPUT_HZ` times a second."""
-
-    def __init__(self, publish: Callable[[Event], None], call_id: str) -> None:
-        self._publish = publish
-        self._call_id = call_id
-        self._pending: list[str] = []
-        self._size = 0
-        self._handle: asyncio.TimerHandle | None = None
-        self._last = 0.0
-
-    def feed(self, chunk: str) -> None:
-        self._pending.append(chunk)
-        self._size += len(chunk)
-        if self._size > 4 * SCREEN_TAIL:
-            joined = "".join(self._pending)
-            self._pending = [joined[-SCREEN_TAIL:]]
-            self._size = SCREEN_TAIL
-        if self._handle is None:
-            delay = max(0.0, self._last + 1 / OUTPUT_HZ - time.monotonic())
-            self._handle = asyncio.get_running_loop().call_later(delay, self.flush)
-
-    def flush(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-        if not self._pending:
-            return
-        text = "".join(self._pending)
-        self._pending.clear()
-        self._size = 0
-        self._last = time.monotonic()
-        if len(text) > SCREEN_TAIL:
-            cut = text.find("\n", len(text) - SCREEN_TAIL)
-            text = "…\n" + text[cut + 1 if cut >= 0 else len(text) - SCREEN_TAIL :]
-        self._publish(ToolOutput(call_id=self._call_id, chunk=text))
 
 
 class GatedToolbox:
@@ -159,10 +122,14 @@ class GatedToolbox:
             await self._record(call_id, name, args, "denied", auth.reason)
             return
         self.publish(ToolStatus(call_id=call_id, status="running"))
-        throttle = OutputThrottle(self.publish, call_id)
+        throttle = Throttle(
+            lambda text: self.publish(ToolOutput(call_id=call_id, chunk=text)),
+            1 / OUTPUT_HZ,
+            tail=SCREEN_TAIL,
+        )
         started = time.monotonic()
         try:
-            result = await execute(name, args, self._context(auth, throttle.feed))
+            result = await execute(name, args, self._context(auth, throttle.add))
         except asyncio.CancelledError:
             result = ToolResult(
                 content="Interrupted by the user before it finished.",
