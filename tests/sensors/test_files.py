@@ -131,11 +131,21 @@ async def test_many_files_at_once_become_one_event_per_folder(
     gen.mkdir()
     for n in range(200):
         (gen / f"m{n}.py").write_text(f"x = {n}\n")
-    await wait_for(lambda: sum(e.data.get("count", 0) for e in got if e.action == "bulk") >= 200)
+
+    def singles() -> list[SensorEvent]:
+        return [e for e in got if e.key.startswith("src/gen/m")]
+
+    def bulk_count() -> int:
+        return sum(e.data.get("count", 0) for e in got if e.action == "bulk")
+
+    await wait_for(lambda: bulk_count() + len(singles()) >= 200)
     bulk = [e for e in got if e.action == "bulk"]
     assert {e.key for e in bulk} == {"src/gen/*"}
     assert "files changed under `src/gen/`" in bulk[0].summary
-    assert not any(e.key.startswith("src/gen/m") for e in got)
+    # On a loaded machine the first watchfiles batch can close after only a few
+    # files; those few come out one by one (the threshold is not reached yet),
+    # everything after them joins the bulk (test below). Never more than that.
+    assert len(singles()) <= 20
 
 
 def test_the_tail_of_a_burst_folds_into_its_folder_bulk(tmp_path: Path) -> None:
