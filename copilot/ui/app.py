@@ -68,8 +68,6 @@ from copilot.ui.widgets import (
 HERE = Path(__file__).parent
 #: Two Ctrl+C presses within this many seconds on an idle app quit.
 DOUBLE_CTRL_C_S = 1.0
-#: Frames of the activity spinner in the status line.
-#: After this long without a keystroke the user no longer holds the floor.
 
 
 class CopilotApp(App[None]):
