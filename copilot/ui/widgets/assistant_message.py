@@ -27,13 +27,16 @@ class AssistantMessage(Markdown):
         super().__init__(markdown, **kwargs)
         self.message_id = message_id
         self._stream: MarkdownStream | None = None
+        self._settled = 0
         self.add_class("-streaming")
 
     async def write(self, fragment: str) -> None:
         if self._stream is None:
             self._stream = Markdown.get_stream(self)
         await self._stream.write(fragment)
-        if len(self.children) > LIVE_BLOCKS:
+        # Children are live blocks plus the settled widgets; only the live ones
+        # count (else a very long answer would take the lock on every write).
+        if len(self.children) - self._settled > LIVE_BLOCKS:
             await self._settle()
 
     async def _settle(self) -> None:
@@ -47,6 +50,7 @@ class AssistantMessage(Markdown):
             lines = self.source.splitlines(keepends=True)[start:end]
             await self.mount(SettledBlocks("".join(lines)), before=head[0])
             await self.remove_children(head)
+            self._settled += 1
 
     async def finish(self, interrupted: bool) -> None:
         if self._stream is not None:
