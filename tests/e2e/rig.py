@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.e2e.standin_process import StandinProcess
-from tests.e2e.tmux import Tmux
+from tests.e2e.tmux import POLL_S, Tmux
 
 #: A cell that starts a message's left bar, with the 256-colour foreground it is drawn in.
 BAR = re.compile(r"\x1b\[38;5;(\d+)m\u2588")
@@ -83,4 +84,19 @@ class Rig:
             match = BAR.search(row)
             if text in plain and match:
                 colours.add(match.group(1))
+        return colours
+
+    def wait_bar(self, pane: str, text: str, timeout: float = 20.0) -> set[str]:
+        """Poll until a message bar is drawn on a row containing `text`; its colours.
+
+        A message shows once the store has it, which on a loaded machine can be after
+        the state line already reads idle again (a turn without a key ends at once).
+        """
+        deadline = time.monotonic() + timeout
+        while not (colours := self.bar_colours(pane, text)):
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no message bar beside {text!r} after {timeout}s:\n{self.tmux.screen(pane)}"
+                )
+            time.sleep(POLL_S)
         return colours
