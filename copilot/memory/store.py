@@ -14,8 +14,12 @@ Why it is shaped this way:
   event added, never per checkpoint.
 - One aiosqlite connection per store, in autocommit mode; an ``asyncio.Lock``
   keeps one coroutine's transaction from interleaving with another's on that
-  connection. Several processes may open the same file (another copilot in
-  another folder): writers take ``BEGIN IMMEDIATE`` and wait on the busy timeout.
+  connection. The writes on a turn's path (a message added, begun, finished)
+  queue all their statements on aiosqlite's thread at once (``_transaction``):
+  one wait for the thread instead of one per statement, since each of those
+  writes stands between the user and what they see. Several processes may open
+  the same file (another copilot in another folder): writers take
+  ``BEGIN IMMEDIATE`` and wait on the busy timeout.
 
 The database path defaults to ``platformdirs.user_data_dir("copilot")/copilot.db``;
 the environment variable ``COPILOT_DATA_DIR`` overrides the folder (see
@@ -29,7 +33,7 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -63,6 +67,9 @@ SNIPPET_CLOSE = "»"
 SNIPPET_TOKENS = 16
 
 ROLES = frozenset({"user", "assistant"})
+
+#: One SQL statement and its parameters.
+Statement = tuple[str, tuple[Any, ...]]
 
 _SESSION_COLUMNS = (
     "s.id, s.workspace, s.model, s.created, s.updated, s.title,"
@@ -122,6 +129,33 @@ def _owner_alive(owner: liveness.ProcessStamp) -> bool:
     finished by its own code, never recovered from under it.
     """
     return owner.pid == liveness.current().pid or liveness.is_alive(owner)
+
+
+def _index_message(message_id: str, content: list[dict[str, Any]]) -> list[Statement]:
+    """The recall row for a message already in `messages` (none when it has no text)."""
+    body = message_text(content)
+    if not body.strip():
+        return []
+    return [
+        (
+            "INSERT INTO recall (body, session_id, source, label, ref, ts)"
+            " SELECT ?, session_id, 'message', role, id, created FROM messages WHERE id = ?",
+            (utf8_safe(body), message_id),
+        )
+    ]
+
+
+def _touch_session(session_id: str, role: str, content: list[dict[str, Any]]) -> list[Statement]:
+    """Bump the session's ``updated`` time; title it from its first user words."""
+    statements: list[Statement] = [
+        ("UPDATE sessions SET updated = ? WHERE id = ?", (time.time(), session_id))
+    ]
+    title = title_from(content) if role == "user" else ""
+    if title:
+        statements.append(
+            ("UPDATE sessions SET title = ? WHERE id = ? AND title = ''", (title, session_id))
+        )
+    return statements
 
 
 def _escape_like(text: str) -> str:
@@ -196,6 +230,37 @@ class Store:
                 raise
             await asyncio.shield(self._conn.execute("COMMIT"))
 
+    async def _transaction(
+        self,
+        statements: Sequence[Statement],
+        verify: Callable[[list[list[Any]]], None] = lambda _rows: None,
+    ) -> list[list[Any]]:
+        """Run `statements` as one committed transaction; the rows each returned.
+
+        aiosqlite runs what is queued on its thread in order, so BEGIN and every
+        statement are queued together and awaited once; COMMIT follows only when
+        none failed and `verify` (given the rows) did not raise, else ROLLBACK.
+        Cancelling the caller rolls back, as with `_write`.
+        """
+        async with self._lock:
+            conn = self._conn
+            steps = [
+                conn.execute("BEGIN IMMEDIATE"),
+                *(conn.execute_fetchall(sql, params) for sql, params in statements),
+            ]
+            try:
+                done = await asyncio.shield(asyncio.gather(*steps, return_exceptions=True))
+                failure = next((r for r in done if isinstance(r, BaseException)), None)
+                if failure is not None:
+                    raise failure
+                rows = [list(r) for r in done[1:]]
+                verify(rows)
+            except BaseException:
+                await asyncio.shield(self._rollback())
+                raise
+            await asyncio.shield(conn.execute("COMMIT"))
+            return rows
+
     async def _rollback(self) -> None:
         with suppress(sqlite3.OperationalError):
             await self._conn.execute("ROLLBACK")
@@ -224,22 +289,6 @@ class Store:
             " VALUES (?, ?, ?, ?, ?, ?)",
             (utf8_safe(body), session_id, source, utf8_safe(label), ref, ts),
         )
-
-    @staticmethod
-    async def _touch(
-        conn: aiosqlite.Connection, session_id: str, role: str, content: list[dict[str, Any]]
-    ) -> None:
-        """Bump the session's ``updated`` time; title it from its first user words."""
-        await conn.execute(
-            "UPDATE sessions SET updated = ? WHERE id = ?", (time.time(), session_id)
-        )
-        if role == "user":
-            title = title_from(content)
-            if title:
-                await conn.execute(
-                    "UPDATE sessions SET title = ? WHERE id = ? AND title = ''",
-                    (title, session_id),
-                )
 
     @staticmethod
     def _check_role(role: str) -> None:
@@ -316,22 +365,18 @@ class Store:
         message = StoredMessage(
             uuid.uuid4().hex, session_id, role, content, interrupted, "done", time.time()
         )
-        async with self._write() as conn:
-            await conn.execute(
-                "INSERT INTO messages (id, session_id, role, content, interrupted, state, created)"
-                " VALUES (?, ?, ?, ?, ?, 'done', ?)",
-                (message.id, session_id, role, _dumps(content), interrupted, message.created),
-            )
-            await self._index(
-                conn,
-                body=message_text(content),
-                session_id=session_id,
-                source="message",
-                label=role,
-                ref=message.id,
-                ts=message.created,
-            )
-            await self._touch(conn, session_id, role, content)
+        await self._transaction(
+            [
+                (
+                    "INSERT INTO messages"
+                    " (id, session_id, role, content, interrupted, state, created)"
+                    " VALUES (?, ?, ?, ?, ?, 'done', ?)",
+                    (message.id, session_id, role, _dumps(content), interrupted, message.created),
+                ),
+                *_index_message(message.id, content),
+                *_touch_session(session_id, role, content),
+            ]
+        )
         return message
 
     async def begin_message(self, session_id: str, role: str = "assistant") -> str:
@@ -339,14 +384,17 @@ class Store:
         self._check_role(role)
         message_id = uuid.uuid4().hex
         owner = liveness.current()
-        async with self._write() as conn:
-            await conn.execute(
-                "INSERT INTO messages"
-                " (id, session_id, role, content, state, created, owner_pid, owner_start)"
-                " VALUES (?, ?, ?, '[]', 'streaming', ?, ?, ?)",
-                (message_id, session_id, role, time.time(), owner.pid, owner.start),
-            )
-            await self._touch(conn, session_id, role, [])
+        await self._transaction(
+            [
+                (
+                    "INSERT INTO messages"
+                    " (id, session_id, role, content, state, created, owner_pid, owner_start)"
+                    " VALUES (?, ?, ?, '[]', 'streaming', ?, ?, ?)",
+                    (message_id, session_id, role, time.time(), owner.pid, owner.start),
+                ),
+                *_touch_session(session_id, role, []),
+            ]
+        )
         return message_id
 
     async def checkpoint_message(self, message_id: str, content: list[dict[str, Any]]) -> None:
@@ -363,32 +411,30 @@ class Store:
         self, message_id: str, content: list[dict[str, Any]], *, interrupted: bool
     ) -> StoredMessage:
         """Close a streaming message with its final content and make it searchable."""
-        async with self._write() as conn:
-            rows = list(
-                await conn.execute_fetchall(
+
+        def one_row(rows: list[list[Any]]) -> None:
+            if len(rows[0]) != 1:
+                raise KeyError(f"no streaming message {message_id!r}")
+
+        rows = await self._transaction(
+            [
+                (
                     "UPDATE messages SET content = ?, interrupted = ?, state = 'done',"
                     " owner_pid = NULL, owner_start = NULL"
                     " WHERE id = ? AND state = 'streaming' RETURNING session_id, role, created",
                     (_dumps(content), interrupted, message_id),
-                )
-            )
-            if len(rows) != 1:
-                raise KeyError(f"no streaming message {message_id!r}")
-            session_id, role, created = rows[0]
-            message = StoredMessage(
-                message_id, session_id, role, content, interrupted, "done", created
-            )
-            await self._index(
-                conn,
-                body=message_text(content),
-                session_id=message.session_id,
-                source="message",
-                label=message.role,
-                ref=message.id,
-                ts=message.created,
-            )
-            await self._touch(conn, message.session_id, message.role, content)
-        return message
+                ),
+                *_index_message(message_id, content),
+                (
+                    "UPDATE sessions SET updated = ?"
+                    " WHERE id = (SELECT session_id FROM messages WHERE id = ?)",
+                    (time.time(), message_id),
+                ),
+            ],
+            verify=one_row,
+        )
+        session_id, role, created = rows[0][0]
+        return StoredMessage(message_id, session_id, role, content, interrupted, "done", created)
 
     async def messages(self, session_id: str) -> list[StoredMessage]:
         """The session's messages in the order they were written.

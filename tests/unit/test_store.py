@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -235,6 +236,8 @@ async def test_streaming_message_lifecycle(store: Store) -> None:
         await store.checkpoint_message(message_id, text("late"))
     with pytest.raises(KeyError):
         await store.finish_message(message_id, text("again"), interrupted=False)
+    # The refused finish was rolled back whole: no recall row for its text either.
+    assert await store.search("again") == []
     with pytest.raises(KeyError):
         await store.checkpoint_message("nope", text("x"))
 
@@ -255,6 +258,22 @@ async def test_recover_leaves_own_live_stream_alone(store: Store) -> None:
     [row] = await store.messages(session.id)
     assert row.state == "streaming" and not row.interrupted
     await store.checkpoint_message(message_id, text("still mine"))
+
+
+@pytest.mark.parametrize("wait_s", [0, 0.0001, 0.0003, 0.001, 0.003, 0.05])
+async def test_a_write_cancelled_at_any_step_is_all_or_nothing(store: Store, wait_s: float) -> None:
+    session = await store.create_session(WS, "m")
+    writer = asyncio.create_task(store.add_message(session.id, "user", text("zebra crossing")))
+    await asyncio.sleep(wait_s)
+    writer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await writer
+    stored = await store.messages(session.id)
+    found = await store.search("zebra")
+    assert len(stored) == len(found) <= 1, (stored, found)
+    # No transaction was left open: the next write commits and is seen.
+    await store.add_message(session.id, "user", text("next"))
+    assert [m.content for m in await store.messages(session.id)][-1] == text("next")
 
 
 async def test_concurrent_writes_on_one_store(store: Store) -> None:
