@@ -32,7 +32,7 @@ from copilot.memory.records import StoredMessage
 from copilot.memory.store import Store
 from copilot.memory.summaries import Summary, add_summary, latest_summary
 from copilot.models.anthropic_client import AnthropicClient, build_params
-from copilot.models.tokens import TokenCounter
+from copilot.models.tokens import TokenCounter, request_chars
 
 #: Share of the input budget the remembered facts may take; older ones beyond it
 #: are left to `recall` and the block says so.
@@ -70,6 +70,7 @@ class ContextWindow:
         self.summary: Summary | None = None
         self.facts: list[Fact] = []
         self.last_params: dict[str, Any] = {}
+        self.last_chars = 0
         self.last_tokens = 0
         self._observed = False
         self._session_id: str | None = None
@@ -100,9 +101,10 @@ class ContextWindow:
     ) -> dict[str, Any]:
         """The request body for the next reply, within `input_budget`."""
         await self._refresh(session_id)
-        params = self._fit(system, self._tail(history), tools, ambient)
+        params, chars = self._fit(system, self._tail(history), tools, ambient)
         self.last_params = params
-        self.last_tokens = self.counter.estimate(params)
+        self.last_chars = chars
+        self.last_tokens = self.counter.from_chars(chars)
         self._observed = False
         return params
 
@@ -110,8 +112,8 @@ class ContextWindow:
         """Calibrate from the API's count of the last request; returns the context used."""
         if self.last_params and reported and not self._observed:
             self._observed = True
-            self.counter.observe(self.last_params, reported)
-            self.last_tokens = max(reported, self.counter.estimate(self.last_params))
+            self.counter.observe_chars(self.last_chars, reported)
+            self.last_tokens = max(reported, self.counter.from_chars(self.last_chars))
         return self.last_tokens
 
     async def _refresh(self, session_id: str) -> None:
@@ -196,11 +198,16 @@ class ContextWindow:
         tail: list[StoredMessage],
         tools: list[dict[str, Any]],
         ambient: str,
-    ) -> dict[str, Any]:
-        """The full request if it fits; else without the oldest turns; else with cuts."""
+    ) -> tuple[dict[str, Any], int]:
+        """The full request if it fits; else without the oldest turns; else with cuts.
+
+        Returns the request and its size in characters of JSON, measured once: the
+        measure serialises the whole history, so it is not repeated on a turn's path.
+        """
         params = self._build(system, tail, tools, ambient)
-        if self._fits(params):
-            return params
+        chars = request_chars(params)
+        if self.counter.from_chars(chars) <= self.input_budget:
+            return params, chars
         starts = [i for i in turn_starts(tail) if i > 0]
         low, high = 0, len(starts)
         while low < high:
@@ -212,7 +219,9 @@ class ContextWindow:
                 low = middle + 1
         start = starts[low] if low < len(starts) else (starts[-1] if starts else 0)
         params = self._build(system, tail[start:], tools, ambient, start)
-        return params if self._fits(params) else self._cut(params)
+        if not self._fits(params):
+            params = self._cut(params)
+        return params, request_chars(params)
 
     def _cut(self, params: dict[str, Any]) -> dict[str, Any]:
         """Halve the largest text or tool result, oldest first on ties, until it fits."""

@@ -81,7 +81,11 @@ class TokenCounter:
         `exact` is a `count_tokens` answer: nothing is left out of it, so the
         ratio follows it at once in both directions.
         """
-        raw = request_chars(params) / CHARS_PER_TOKEN
+        self.observe_chars(request_chars(params), reported, exact=exact)
+
+    def observe_chars(self, chars: int, reported: int, *, exact: bool = False) -> None:
+        """`observe` for a request whose size in characters is already known."""
+        raw = chars / CHARS_PER_TOKEN
         if raw <= 0 or reported <= 0:
             return
         if not exact and reported < PLAUSIBLE_SHARE * raw * self.ratio:
