@@ -45,7 +45,7 @@ from copilot.engine.state import Floor, TurnMachine, TurnState
 from copilot.engine.tasks import DELEGATE_TOOL, BackgroundTask, TaskManager
 from copilot.engine.throttle import Throttle
 from copilot.memory.records import SessionInfo, StoredMessage
-from copilot.memory.store import Store
+from copilot.memory.store import Store, new_id
 from copilot.models.anthropic_client import AnthropicClient
 from copilot.models.reply import ModelError, Reply
 
@@ -123,6 +123,7 @@ class Engine:
         self._closed = asyncio.Event()
         self._last_checkpoint = 0.0
         self._checkpoint: asyncio.Task[None] | None = None
+        self._begun: asyncio.Task[str] | None = None
         self._deltas: Throttle | None = None
         self.window = ContextWindow(bus, store, client, config.model, str(workspace))
         self.tasks: TaskManager | None = (
@@ -342,16 +343,18 @@ class Engine:
             await self.notice(problem, "warning")
             return False
         reply = Reply()
-        # The row for the answer and the request are independent: make both at once.
-        message_id, params = await asyncio.gather(
-            self.store.begin_message(self.session_id, "assistant"),
-            self.window.request(
-                self.session_id,
-                self._system_prompt(),
-                self.history,
-                self._schemas(),
-                ambient=self.ambient_block(),
-            ),
+        params = await self.window.request(
+            self.session_id,
+            self._system_prompt(),
+            self.history,
+            self._schemas(),
+            ambient=self.ambient_block(),
+        )
+        # The answer's row is written while the request goes out, not before it:
+        # `_finish` waits for it, and any checkpoint queues behind it on the store.
+        message_id = new_id()
+        self._begun = asyncio.create_task(
+            self.store.begin_message(self.session_id, "assistant", message_id)
         )
         # The first checkpoint comes a full interval into the answer: a short
         # answer is stored once, by `_finish`, and never waits on a checkpoint.
@@ -502,6 +505,9 @@ class Engine:
         if self._deltas is not None:
             self._deltas.flush()
             self._deltas = None
+        if self._begun is not None:
+            await asyncio.shield(self._begun)
+            self._begun = None
         if self._checkpoint is not None and not self._checkpoint.done():
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._checkpoint)

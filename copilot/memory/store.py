@@ -15,9 +15,9 @@ Why it is shaped this way:
 - One aiosqlite connection per store, in autocommit mode; an ``asyncio.Lock``
   keeps one coroutine's transaction from interleaving with another's on that
   connection. The writes on a turn's path (a message added, begun, finished)
-  queue all their statements on aiosqlite's thread at once (``_transaction``):
-  one wait for the thread instead of one per statement, since each of those
-  writes stands between the user and what they see. Several processes may open
+  run whole on aiosqlite's thread (``_transaction``): one wait for the thread
+  instead of one per statement, since each of those writes stands between the
+  user and what they see. Several processes may open
   the same file (another copilot in another folder): writers take
   ``BEGIN IMMEDIATE`` and wait on the busy timeout.
 
@@ -131,6 +131,11 @@ def _owner_alive(owner: liveness.ProcessStamp) -> bool:
     return owner.pid == liveness.current().pid or liveness.is_alive(owner)
 
 
+def new_id() -> str:
+    """A fresh message (or session) id."""
+    return uuid.uuid4().hex
+
+
 def _index_message(message_id: str, content: list[dict[str, Any]]) -> list[Statement]:
     """The recall row for a message already in `messages` (none when it has no text)."""
     body = message_text(content)
@@ -235,31 +240,31 @@ class Store:
         statements: Sequence[Statement],
         verify: Callable[[list[list[Any]]], None] = lambda _rows: None,
     ) -> list[list[Any]]:
-        """Run `statements` as one committed transaction; the rows each returned.
+        """Run `statements` as one committed transaction on aiosqlite's thread; their rows.
 
-        aiosqlite runs what is queued on its thread in order, so BEGIN and every
-        statement are queued together and awaited once; COMMIT follows only when
-        none failed and `verify` (given the rows) did not raise, else ROLLBACK.
-        Cancelling the caller rolls back, as with `_write`.
+        The whole transaction is one function run on that thread: one wait for the
+        thread instead of one per statement (a statement costs ~0.03 ms in SQLite,
+        each wait ~0.1 ms). COMMIT follows only when every statement ran and
+        `verify` (given the rows) did not raise; else ROLLBACK and the error.
+        A cancelled caller does not cut it short: it commits or rolls back whole.
+
+        aiosqlite has no public call for "run this on the connection's thread", so
+        this uses its `_execute`, stable since 0.17; pyproject caps the version.
         """
-        async with self._lock:
-            conn = self._conn
-            steps = [
-                conn.execute("BEGIN IMMEDIATE"),
-                *(conn.execute_fetchall(sql, params) for sql, params in statements),
-            ]
+
+        def run(db: sqlite3.Connection) -> list[list[Any]]:
+            db.execute("BEGIN IMMEDIATE")
             try:
-                done = await asyncio.shield(asyncio.gather(*steps, return_exceptions=True))
-                failure = next((r for r in done if isinstance(r, BaseException)), None)
-                if failure is not None:
-                    raise failure
-                rows = [list(r) for r in done[1:]]
+                rows = [db.execute(sql, params).fetchall() for sql, params in statements]
                 verify(rows)
             except BaseException:
-                await asyncio.shield(self._rollback())
+                db.execute("ROLLBACK")
                 raise
-            await asyncio.shield(conn.execute("COMMIT"))
+            db.execute("COMMIT")
             return rows
+
+        async with self._lock:
+            return await asyncio.shield(self._conn._execute(run, self._conn._conn))
 
     async def _rollback(self) -> None:
         with suppress(sqlite3.OperationalError):
@@ -302,7 +307,7 @@ class Store:
         """Start a new, empty session in ``workspace`` (compared verbatim: pass a resolved path)."""
         workspace, model = utf8_safe(workspace), utf8_safe(model)
         now = time.time()
-        session = SessionInfo(uuid.uuid4().hex, workspace, model, now, now, "", 0)
+        session = SessionInfo(new_id(), workspace, model, now, now, "", 0)
         async with self._write() as conn:
             await conn.execute(
                 "INSERT INTO sessions (id, workspace, model, created, updated)"
@@ -363,7 +368,7 @@ class Store:
         """Persist a complete message (committed before this returns)."""
         self._check_role(role)
         message = StoredMessage(
-            uuid.uuid4().hex, session_id, role, content, interrupted, "done", time.time()
+            new_id(), session_id, role, content, interrupted, "done", time.time()
         )
         await self._transaction(
             [
@@ -379,10 +384,16 @@ class Store:
         )
         return message
 
-    async def begin_message(self, session_id: str, role: str = "assistant") -> str:
-        """Open a streaming message owned by this process; return its id."""
+    async def begin_message(
+        self, session_id: str, role: str = "assistant", message_id: str | None = None
+    ) -> str:
+        """Open a streaming message owned by this process; return its id.
+
+        A caller may choose the id (`new_id()`) so it can name the message before
+        the row is written, and write it off its critical path.
+        """
         self._check_role(role)
-        message_id = uuid.uuid4().hex
+        message_id = message_id or new_id()
         owner = liveness.current()
         await self._transaction(
             [
