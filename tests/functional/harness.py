@@ -46,6 +46,16 @@ def answers(app: CopilotApp) -> list[AssistantMessage]:
     return list(app.query(AssistantMessage))
 
 
+def turn_over(app: CopilotApp) -> bool:
+    """The turn has ended and every answer has finished drawing.
+
+    The idle state travels on the bus's control lane, ahead of the answer's last
+    text on the assistant lane, so `state == "idle"` alone can be seen while an
+    answer still takes in its final fragments.
+    """
+    return app.state == "idle" and not any(a.has_class("-streaming") for a in answers(app))
+
+
 def answer_text(app: CopilotApp) -> list[str]:
     return [a.source for a in answers(app)]
 

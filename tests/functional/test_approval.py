@@ -6,7 +6,15 @@ import asyncio
 from pathlib import Path
 
 from copilot.ui.widgets import ApprovalPrompt, ToolEntry
-from tests.functional.harness import answers, hit, make_app, send, type_and_send, wait_for
+from tests.functional.harness import (
+    answers,
+    hit,
+    make_app,
+    send,
+    turn_over,
+    type_and_send,
+    wait_for,
+)
 from tests.standin import Reply, StandinServer
 
 
@@ -45,7 +53,7 @@ async def test_y_runs_the_command_in_the_sandbox_and_returns_its_output(
         await wait_past_guard(prompt)
         await hit(pilot, "y")
         await wait_for(pilot, lambda: entry(app).status == "done", "the command to finish")
-        await wait_for(pilot, lambda: app.state == "idle" and len(answers(app)) == 2, "answer")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answer")
         assert app.focused is app.prompt
     results = tool_results(online, 1)
     assert results[0]["is_error"] is False
@@ -70,7 +78,7 @@ async def test_n_with_a_reason_denies_and_tells_the_model(
         await hit(pilot, "n")
         await hit(pilot, *"keep it", "enter")
         await wait_for(pilot, lambda: entry(app).status == "denied", "denied status")
-        await wait_for(pilot, lambda: app.state == "idle" and len(answers(app)) == 2, "answer")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answer")
     assert target.read_text() == "precious\n"
     result = tool_results(online, 1)[0]
     assert result["is_error"] is True
@@ -96,7 +104,7 @@ async def test_keys_right_after_the_prompt_appears_and_enter_never_approve(
         assert not (workspace / "made.txt").exists()
         await hit(pilot, "y")
         await wait_for(pilot, lambda: (workspace / "made.txt").exists(), "the file")
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
 
 
 async def test_a_grants_the_scope_for_the_rest_of_the_session(
@@ -125,7 +133,7 @@ async def test_a_grants_the_scope_for_the_rest_of_the_session(
         assert "touch evil.txt" in prompts(app)[0].request.summary
         await wait_past_guard(prompts(app)[0])
         await hit(pilot, "n", "enter")
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
     assert not (workspace / "evil.txt").exists()
 
 
@@ -144,7 +152,7 @@ async def test_a_write_shows_its_diff_and_interrupt_withdraws_the_prompt(
         diff = prompts(app)[0].request.diff
         assert "-print('old')" in diff and "+print('new')" in diff
         await hit(pilot, "ctrl+c")
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
         await wait_for(pilot, lambda: not prompts(app), "the prompt withdrawn")
         assert entry(app).status == "interrupted"
     assert (workspace / "app.py").read_text() == "print('old')\n"
@@ -176,7 +184,7 @@ async def test_focus_stays_in_the_input_while_the_user_types(
         await wait_for(pilot, lambda: app.focused is prompts(app)[0], "focus on the prompt")
         await wait_past_guard(prompts(app)[0])
         await hit(pilot, "y")
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
         assert app.prompt.text == typed + "yan"
 
 
@@ -192,7 +200,7 @@ async def test_narrow_terminal_opens_the_side_for_the_prompt(
         assert prompts(app)[0].region.width > 0
         await wait_past_guard(prompts(app)[0])
         await hit(pilot, "y")
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
         assert not app.screen.has_class("-side-open")
 
 
@@ -204,7 +212,7 @@ async def test_slash_audit_and_mode(online: StandinServer, workspace: Path) -> N
         await wait_for(pilot, lambda: bool(prompts(app)), "the prompt")
         await wait_past_guard(prompts(app)[0])
         await hit(pilot, "y")
-        await wait_for(pilot, lambda: app.state == "idle" and len(answers(app)) == 2, "answer")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answer")
         await send(pilot, "/audit")
         report = str(app.query(".report").last().render())
         assert (
@@ -243,6 +251,6 @@ async def test_a_tool_starts_while_the_rest_of_the_message_streams(
         await wait_for(pilot, lambda: app.focused is prompts(app)[0], "focus")
         await wait_past_guard(prompts(app)[0])
         await hit(pilot, "y")
-        await wait_for(pilot, lambda: app.state == "idle" and len(answers(app)) == 2, "answer")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answer")
     contents = sorted(r["content"] for r in tool_results(online, 1))
     assert "first" in contents[0] and "second" in contents[1]

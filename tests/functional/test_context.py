@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.functional.harness import answers, hit, make_app, send, wait_for
+from tests.functional.harness import answers, hit, make_app, send, turn_over, wait_for
 from tests.standin import Reply, StandinServer
 
 
@@ -41,7 +41,7 @@ async def test_a_saved_file_reaches_the_pane_and_the_next_request(
         assert pane.tokens > 0
         online.script(Reply.text("noted"))
         await send(pilot, "what did I just do?")
-        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the answer")
     request = online.requests[0].body
     assert "notes.py" in context_text(online, 0)
     assert "Always answer in haiku." in request["system"][0]["text"]
@@ -73,7 +73,7 @@ async def test_mute_keeps_an_item_out_of_the_request(
         app.prompt.focus()
         online.script(Reply.text("ok"))
         await send(pilot, "hi")
-        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the answer")
         await hit(pilot, "f4")
         await wait_for(pilot, lambda: app.focused is pane.query_one("OptionList"), "focus")
         await hit(pilot, "v")
@@ -90,13 +90,13 @@ async def test_remember_and_recall_commands(
         await wait_for(pilot, lambda: app.runtime.engine is not None, "the engine")
         await send(pilot, "/remember tabs not spaces in Makefiles")
         await send(pilot, "where is the deploy key?")
-        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the answer")
         await send(pilot, "/recall deploy key")
         report = str(app.query(".report").last().render())
         assert "vault path ops" in report and "this session" in report
         online.script(Reply.text("ok"))
         await send(pilot, "thanks")
-        await wait_for(pilot, lambda: len(online.requests) == 2 and app.state == "idle", "turn")
+        await wait_for(pilot, lambda: len(online.requests) == 2 and turn_over(app), "turn")
     first_user = online.requests[1].body["messages"][0]["content"]
     assert any("tabs not spaces in Makefiles" in b.get("text", "") for b in first_user)
 
@@ -110,7 +110,7 @@ async def test_the_compaction_marker_expands_to_the_original_turns(
     app = make_app(workspace)
     async with app.run_test(size=(130, 40)) as pilot:
         await send(pilot, "tell me about the parser")
-        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the answer")
         stored = await app.runtime.store.messages(app.runtime.session_id)
         app.runtime.bus.publish(
             CompactionDone(

@@ -17,6 +17,7 @@ from tests.functional.harness import (
     hit,
     make_app,
     send,
+    turn_over,
     type_and_send,
     users,
     wait_for,
@@ -32,7 +33,7 @@ async def test_answer_streams_as_markdown(online: StandinServer, workspace: Path
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
         await send(pilot, "hello there")
-        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the end of the turn")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the end of the turn")
         assert answer_text(app) == [ANSWER]
         assert users(app) == ["hello there"]
         assert len(answers(app)[0].query("MarkdownFence")) == 1
@@ -56,7 +57,7 @@ async def test_partial_answer_shows_while_streaming(online: StandinServer, works
         assert app.status.state == "streaming"
         assert answers(app)[0].has_class("-streaming")
         await pilot.press("ctrl+c")
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
 
 
 async def test_ctrl_c_closes_the_stream_and_keeps_the_partial(
@@ -69,7 +70,7 @@ async def test_ctrl_c_closes_the_stream_and_keeps_the_partial(
         await wait_for(pilot, lambda: len("".join(answer_text(app))) > 40, "some streamed text")
         await pilot.press("ctrl+c")
         online.wait_disconnect(timeout=5)
-        await wait_for(pilot, lambda: app.state == "idle", "idle after the interrupt")
+        await wait_for(pilot, lambda: turn_over(app), "idle after the interrupt")
         assert app.is_running
         partial = answer_text(app)[0]
         assert partial
@@ -77,7 +78,7 @@ async def test_ctrl_c_closes_the_stream_and_keeps_the_partial(
         online.script(Reply.text("ok"))
         await send(pilot, "shorter please")
         await wait_for(
-            pilot, lambda: len(online.requests) == 2 and app.state == "idle", "the second turn"
+            pilot, lambda: len(online.requests) == 2 and turn_over(app), "the second turn"
         )
     history = online.requests[1].body["messages"]
     assert [m["role"] for m in history] == ["user", "assistant", "user"]
@@ -94,7 +95,7 @@ async def test_escape_interrupts_too(online: StandinServer, workspace: Path) -> 
         await wait_for(pilot, lambda: bool("".join(answer_text(app))), "streaming")
         await pilot.press("escape")
         online.wait_disconnect(timeout=5)
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
         assert answers(app)[0].has_class("-interrupted")
 
 
@@ -138,7 +139,7 @@ async def test_a_long_answer_settles_its_older_blocks_and_keeps_every_word(
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
         await send(pilot, "a long one")
-        await wait_for(pilot, lambda: app.state == "idle" and bool(answers(app)), "the answer")
+        await wait_for(pilot, lambda: turn_over(app) and bool(answers(app)), "the answer")
         answer = answers(app)[0]
         assert answer.source == text
         settled = list(answer.query(SettledBlocks))
@@ -165,7 +166,7 @@ async def test_enter_while_streaming_queues_and_sends_after(
         assert [item.text for item in queue.items] == ["two"]
         assert len(online.requests) == 1
         await wait_for(pilot, lambda: len(online.requests) == 2, "the queued message sent")
-        await wait_for(pilot, lambda: app.state == "idle" and len(answers(app)) == 2, "done")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "done")
         assert not queue.display
     assert online.requests[1].body["messages"][-1]["content"][0]["text"] == "two"
 
@@ -181,7 +182,7 @@ async def test_interrupt_sends_the_queue_at_once(online: StandinServer, workspac
         await wait_for(pilot, lambda: len(app.query_one("QueueView").items) == 2, "two queued")
         await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: len(online.requests) == 2, "the queue sent")
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
     texts = [b.get("text") for b in online.requests[1].body["messages"][-1]["content"]]
     assert "actually this" in texts and "and this" in texts
 
@@ -208,7 +209,7 @@ async def test_queued_items_can_be_edited_and_removed(
         await wait_for(pilot, lambda: app.focused is app.prompt, "focus back on the input")
         assert app.prompt.text == "keep me"
         app.runtime.bus.publish(Interrupt())
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
     assert len(online.requests) == 1
 
 
@@ -219,7 +220,7 @@ async def test_ctrl_j_inserts_a_newline(online: StandinServer, workspace: Path) 
         await pilot.press("a", "ctrl+j", "b")
         assert app.prompt.text == "a\nb"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the answer")
     assert online.requests[0].body["messages"][0]["content"][0]["text"] == "a\nb"
 
 
@@ -228,7 +229,7 @@ async def test_continue_resumes_the_last_session(online: StandinServer, workspac
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
         await send(pilot, "first question")
-        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the answer")
         first_session = app.status.session
     again = make_app(workspace, continue_last=True)
     online.script(Reply.text("second answer"))
@@ -268,7 +269,7 @@ async def test_tiny_terminal_does_not_crash(online: StandinServer, workspace: Pa
     app = make_app(workspace)
     async with app.run_test(size=(40, 10)) as pilot:
         await send(pilot, "hi")
-        await wait_for(pilot, lambda: app.state == "idle" and answers(app), "the answer")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the answer")
         await pilot.resize_terminal(20, 5)
         await pilot.pause()
         assert app.is_running

@@ -12,6 +12,7 @@ from tests.functional.harness import (
     hit,
     make_app,
     send,
+    turn_over,
     type_and_send,
     wait_for,
 )
@@ -46,7 +47,7 @@ async def test_a_delegated_task_reports_back_at_the_next_boundary(
         await wait_for(pilot, lambda: tasks_view(app).display, "the tasks view")
         assert "t1" in tasks_view(app).tasks
         await wait_for(pilot, lambda: tasks_view(app).tasks["t1"].status == "done", "the task")
-        await wait_for(pilot, lambda: len(answers(app)) == 3 and app.state == "idle", "weaving")
+        await wait_for(pilot, lambda: len(answers(app)) == 3 and turn_over(app), "weaving")
         assert answer_text(app)[-1] == "The flaky test is test_clock: it sleeps."
         assert app.query(".report")
     bodies = [r.body for r in online.requests]
@@ -74,7 +75,7 @@ async def test_interrupt_stops_the_turn_but_never_the_task(
         await wait_for(pilot, lambda: "t1" in tasks_view(app).tasks, "the task")
         await wait_for(pilot, lambda: len(answers(app)) == 2 and answer_text(app)[-1], "text")
         await hit(pilot, "ctrl+c")
-        await wait_for(pilot, lambda: app.state == "idle", "idle")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
         assert tasks_view(app).tasks["t1"].status == "running"
         assert len(online.disconnects) == 1
         tasks_view(app).focus()

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.functional.harness import answer_text, answers, make_app, notices, send, wait_for
+from tests.functional.harness import (
+    answer_text,
+    answers,
+    make_app,
+    notices,
+    send,
+    turn_over,
+    wait_for,
+)
 from tests.standin import Reply, StandinServer
 
 FAST_RETRY = {"model": {"retry_base_s": 0.05, "max_attempts": 3}}
@@ -18,7 +26,7 @@ async def _still_usable(pilot, app, online: StandinServer) -> None:
     online.script(Reply.text("back to normal"))
     before = len(answers(app))
     await send(pilot, "again")
-    await wait_for(pilot, lambda: app.state == "idle" and len(answers(app)) > before, "recovery")
+    await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) > before, "recovery")
     assert answer_text(app)[-1] == "back to normal"
 
 
@@ -113,6 +121,6 @@ async def test_no_key_starts_and_says_how_to_add_one(workspace: Path) -> None:
         assert app.query_one("#tools").region.width > 0
         assert app.query_one("#context").region.width > 0
         await send(pilot, "hello?")
-        await wait_for(pilot, lambda: app.state == "idle" and len(notices(app)) == 2, "reply")
+        await wait_for(pilot, lambda: turn_over(app) and len(notices(app)) == 2, "reply")
         assert app.is_running
         assert [u.text for u in app.query("UserMessage")] == ["hello?"]
