@@ -56,7 +56,7 @@ def _shown(app: CopilotApp, known: set[int], text: str) -> AssistantMessage | No
             for a in answers(app)
             if id(a) not in known
             and isinstance(a, AssistantMessage)
-            and a.source.startswith(text)
+            and a.text.startswith(text)
             and a.children
         ),
         None,

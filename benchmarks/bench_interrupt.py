@@ -48,7 +48,7 @@ async def _pilot_samples(srv: StandinServer, keys: list[str], runs: int) -> dict
                 index = len(srv.requests)
                 send(app, f"stream {round_number} {key}")
                 await wait_until(lambda i=index: _streamed(srv, i))
-                await wait_until(lambda: bool(answers(app) and answers(app)[-1].source))
+                await wait_until(lambda: bool(answers(app) and answers(app)[-1].text))
                 pressed = time.monotonic()
                 post_key(app, key, PILOT_KEYS[key])
                 detected = await asyncio.to_thread(

@@ -71,7 +71,7 @@ async def _ours(base_url: str, text: str, timeout: float) -> Outcome:
         send(app, "render a long answer")
         await wait_until(lambda: bool(answers(app)), timeout)
         answer = answers(app)[-1]
-        await wait_until(lambda: _shown(answer.source, text) >= 1.0, timeout, POLL_S)
+        await wait_until(lambda: _shown(answer.text, text) >= 1.0, timeout, POLL_S)
         await answer.wait_for_refresh()
         shown_at = time.monotonic()
         cpu = (time.process_time() - cpu_started) / (shown_at - started)

@@ -57,7 +57,7 @@ def turn_over(app: CopilotApp) -> bool:
 
 
 def answer_text(app: CopilotApp) -> list[str]:
-    return [a.source for a in answers(app)]
+    return [a.text for a in answers(app)]
 
 
 def users(app: CopilotApp) -> list[str]:

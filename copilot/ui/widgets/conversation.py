@@ -75,7 +75,7 @@ class Conversation(VerticalScroll, can_focus=True):
         if widget is None:
             return
         await widget.finish(interrupted)
-        if not widget.source and not interrupted and stop_reason != "tool_use":
+        if not widget.text and not interrupted and stop_reason != "tool_use":
             await widget.remove()
             return
         await self._keep_live(widget)
@@ -102,7 +102,7 @@ class Conversation(VerticalScroll, can_focus=True):
             old = self._finished.pop(0)
             from copilot.ui.widgets.frozen_answer import FrozenAnswer
 
-            frozen = FrozenAnswer(old.source, old.has_class("-interrupted"))
+            frozen = FrozenAnswer(old.text, old.has_class("-interrupted"))
             await self.mount(frozen, after=old)
             await old.remove()
 
