@@ -53,6 +53,7 @@ from copilot.bus.events import (
 from copilot.engine.runtime import Runtime
 from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
+from copilot.ui.warmup import warm_answer_rendering
 from copilot.ui.widgets import (
     ApprovalPrompt,
     CompactionMarker,
@@ -187,6 +188,7 @@ class CopilotApp(App[None]):
         for line in lines:
             await self.conversation.add_notice(line, "warning")
         self.load_model()
+        self.warm_up()
         if self.runtime.config.voice.enabled:
             await self._start_voice()
 
@@ -208,6 +210,11 @@ class CopilotApp(App[None]):
             return
         listening = self.voice.toggle()
         self.status.message = "listening… Ctrl+T to stop" if listening else ""
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def warm_up(self) -> None:
+        """The answer widgets' parsers and highlighters, loaded off the loop (warmup.py)."""
+        warm_answer_rendering()
 
     @work(exclusive=True, group="model")
     async def load_model(self) -> None:
