@@ -17,9 +17,9 @@ Why it is shaped this way:
   connection. The writes on a turn's path (a message added, begun, finished)
   run whole on aiosqlite's thread (``_transaction``): one wait for the thread
   instead of one per statement, since each of those writes stands between the
-  user and what they see. Several processes may open
-  the same file (another copilot in another folder): writers take
-  ``BEGIN IMMEDIATE`` and wait on the busy timeout.
+  user and what they see. Several processes may open the same file (another
+  copilot in another folder): writers take ``BEGIN IMMEDIATE`` and wait on the
+  busy timeout.
 
 The database path defaults to ``platformdirs.user_data_dir("copilot")/copilot.db``;
 the environment variable ``COPILOT_DATA_DIR`` overrides the folder (see
