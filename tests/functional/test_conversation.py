@@ -152,6 +152,11 @@ async def test_a_long_answer_settles_its_older_blocks_and_keeps_every_word(
         live_source = "".join(answer.source.splitlines(keepends=True)[live[0].source_range[0] :])
         covered = "".join(s.source for s in settled) + live_source
         assert re.findall(r"## Section (\d+)", covered) == [str(n) for n in range(1, 31)]
+        # Settled text is drawn, not just kept: its first rows show the first heading.
+        first = settled[0]
+        drawn = [first.render_line(y).text for y in range(first.size.height)]
+        assert "Section 1" in "".join(drawn[:3]), drawn[:3]
+        assert any("paragraph 1," in row for row in drawn), drawn[:8]
         if pace is None:
             # Far behind the stream, blocks settled without being mounted first:
             # the Markdown widget's own source holds only what followed them.
