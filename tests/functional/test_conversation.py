@@ -11,6 +11,8 @@ from textual.widgets.markdown import MarkdownBlock
 from copilot.bus.events import Heartbeat, Interrupt
 from copilot.engine.history import INTERRUPTED_NOTE
 from copilot.ui.widgets.assistant_message import LIVE_BLOCKS
+from copilot.ui.widgets.conversation import LIVE_ANSWERS
+from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.settled_blocks import SettledBlocks
 from tests.functional.harness import (
     answer_text,
@@ -284,3 +286,23 @@ async def test_tiny_terminal_does_not_crash(online: StandinServer, workspace: Pa
         await pilot.resize_terminal(20, 5)
         await pilot.pause()
         assert app.is_running
+
+
+async def test_older_answers_freeze_into_one_widget_each_and_still_show(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.runtime.engine is not None, "the session")
+        for n in range(LIVE_ANSWERS + 2):
+            await app.conversation.add_answer(f"## Answer {n}\n\nBody of answer {n}.", n == 0)
+        await pilot.pause()
+        frozen = list(app.query(FrozenAnswer))
+        assert [f.source for f in frozen] == [
+            "## Answer 0\n\nBody of answer 0.",
+            "## Answer 1\n\nBody of answer 1.",
+        ]
+        assert len(answers(app)) == LIVE_ANSWERS
+        assert frozen[0].has_class("-interrupted") and not frozen[1].has_class("-interrupted")
+        assert frozen[0].border_subtitle == "⏹ interrupted"
+        drawn = [frozen[0].render_line(y).text for y in range(frozen[0].size.height)]
+        assert any("Answer 0" in row for row in drawn), drawn
+        assert any("Body of answer 0." in row for row in drawn), drawn
