@@ -63,7 +63,8 @@ def isolated(base_url: str) -> Iterator[Path]:
 async def running_app(
     base_url: str, size: tuple[int, int] = (120, 40)
 ) -> AsyncIterator[tuple[CopilotApp, Pilot[None]]]:
-    """Start the app against `base_url`; yields once its first frame is up and the SDK loaded."""
+    """Start the app against `base_url`; yields once it is ready as a user finds it a second in:
+    first frame up, SDK loaded, answer rendering warmed, start-up heap frozen."""
     with isolated(base_url) as folder:
         workspace = folder / "workspace"
         runtime = Runtime(
@@ -71,7 +72,7 @@ async def running_app(
         )
         app = CopilotApp(runtime)
         async with app.run_test(size=size) as pilot:
-            await wait_until(lambda: app.first_frame_at is not None and runtime.engine is not None)
+            await wait_until(lambda: app.prepared_at is not None and runtime.engine is not None)
             assert runtime.client is not None
             problem = await runtime.client.load()
             if problem:

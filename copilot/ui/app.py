@@ -51,6 +51,7 @@ from copilot.bus.events import (
     UserInput,
 )
 from copilot.engine.runtime import Runtime
+from copilot.heap import freeze_startup_heap
 from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
 from copilot.ui.warmup import warm_answer_rendering
@@ -111,6 +112,8 @@ class CopilotApp(App[None]):
         self.state = "idle"
         self._last_ctrl_c = 0.0
         self.first_frame_at: float | None = None
+        #: When the SDK was loaded, the answer rendering warmed and the heap frozen.
+        self.prepared_at: float | None = None
         self._hint: Hint | None = None
         self._startup_problems: list[str] = []
         self.voice = None
@@ -187,8 +190,7 @@ class CopilotApp(App[None]):
         lines = (*self.runtime.config.problems, *self._startup_problems, *self.runtime.problems)
         for line in lines:
             await self.conversation.add_notice(line, "warning")
-        self.load_model()
-        self.warm_up()
+        self.prepare()
         if self.runtime.config.voice.enabled:
             await self._start_voice()
 
@@ -211,16 +213,20 @@ class CopilotApp(App[None]):
         listening = self.voice.toggle()
         self.status.message = "listening… Ctrl+T to stop" if listening else ""
 
-    @work(thread=True, exclusive=True, group="warm-up")
-    def warm_up(self) -> None:
-        """The answer widgets' parsers and highlighters, loaded off the loop (warmup.py)."""
-        warm_answer_rendering()
+    @work(exclusive=True, group="prepare")
+    async def prepare(self) -> None:
+        """The slow loads the first frame skipped, then the heap frozen (copilot/heap.py).
 
-    @work(exclusive=True, group="model")
-    async def load_model(self) -> None:
-        problem = await self.runtime.load_model()
+        The SDK is imported and the answer widgets' parsers and highlighters warmed
+        (warmup.py) side by side; once both are in, what start-up made is frozen.
+        """
+        problem, _ = await asyncio.gather(
+            self.runtime.load_model(), asyncio.to_thread(warm_answer_rendering)
+        )
         if problem:
             await self.conversation.add_notice(problem, "warning")
+        freeze_startup_heap()
+        self.prepared_at = time.monotonic()
 
     async def _replay(self) -> None:
         assert self.runtime.engine is not None
