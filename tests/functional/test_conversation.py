@@ -10,7 +10,6 @@ from textual.widgets.markdown import MarkdownBlock
 
 from copilot.bus.events import Heartbeat, Interrupt
 from copilot.engine.history import INTERRUPTED_NOTE
-from copilot.ui.widgets.assistant_message import LIVE_BLOCKS
 from copilot.ui.widgets.conversation import LIVE_ANSWERS
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.settled_blocks import SettledBlocks
@@ -39,8 +38,16 @@ async def test_answer_streams_as_markdown(online: StandinServer, workspace: Path
         await wait_for(pilot, lambda: turn_over(app) and answers(app), "the end of the turn")
         assert answer_text(app) == [ANSWER]
         assert users(app) == ["hello there"]
-        assert len(answers(app)[0].query("MarkdownFence")) == 1
-        assert not answers(app)[0].has_class("-streaming")
+        answer = answers(app)[0]
+        assert not answer.has_class("-streaming")
+        # Finished, every block is settled and drawn: the code line is highlighted
+        # (more than one colour on it), the heading is there.
+        (settled,) = answer.query(SettledBlocks)
+        rows = [settled.render_line(y) for y in range(settled.size.height)]
+        assert "Title" in rows[0].text
+        (code,) = [row for row in rows if "print('hi')" in row.text]
+        assert len({seg.style.color for seg in code if seg.text.strip() and seg.style}) > 1
+        assert not answer.query(MarkdownBlock)
     body = online.requests[0].body
     assert body["messages"][-1]["content"][0]["text"] == "hello there"
     assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
@@ -135,34 +142,33 @@ async def test_the_spinner_clears_itself_and_quitting_mid_pulse_is_clean(
 
 
 @pytest.mark.parametrize("pace", [400, None], ids=["paced", "all-at-once"])
-async def test_a_long_answer_settles_its_older_blocks_and_keeps_every_word(
+async def test_a_streaming_answer_keeps_only_its_last_block_live_and_every_word(
     online: StandinServer, workspace: Path, pace: int | None
 ) -> None:
     text = "".join(markdown_section(n) for n in range(1, 31))
-    online.script(Reply.text(text, tokens_per_s=pace, chunk_chars=40))
+    online.script(Reply.hang_after(600, text=text, tokens_per_s=pace))
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
         await send(pilot, "a long one")
-        await wait_for(pilot, lambda: turn_over(app) and bool(answers(app)), "the answer")
+        await wait_for(pilot, lambda: len("".join(answer_text(app))) == 2400, "600 fragments")
         answer = answers(app)[0]
-        assert answer.text == text
-        settled = list(answer.query(SettledBlocks))
+        assert answer.text == text[:2400]
+        # Mid-stream: one settled widget, and at most the one block still growing live.
+        (settled,) = answer.query(SettledBlocks)
         live = [c for c in answer.children if isinstance(c, MarkdownBlock)]
-        assert settled, "a 120-block answer kept every block live"
-        assert 0 < len(live) <= LIVE_BLOCKS
-        # Settled widgets then live blocks cover every section once, in order.
-        live_source = "".join(answer.source.splitlines(keepends=True)[live[0].source_range[0] :])
-        covered = "".join(s.source for s in settled) + live_source
-        assert re.findall(r"## Section (\d+)", covered) == [str(n) for n in range(1, 31)]
+        assert len(live) <= 1
+        assert settled.source + answer.source == answer.text
+        assert re.findall(r"## Section (\d+)", settled.source)[:3] == ["1", "2", "3"]
         # Settled text is drawn, not just kept: its first rows show the first heading.
-        first = settled[0]
-        drawn = [first.render_line(y).text for y in range(first.size.height)]
-        assert "Section 1" in "".join(drawn[:3]), drawn[:3]
+        drawn = [settled.render_line(y).text for y in range(settled.size.height)]
+        assert "Section 1" in drawn[0], drawn[:3]
         assert any("paragraph 1," in row for row in drawn), drawn[:8]
-        if pace is None:
-            # Far behind the stream, blocks settled without being mounted first:
-            # the Markdown widget's own source holds only what followed them.
-            assert len(answer.source) < len(text)
+        # Blocks are one blank row apart: the heading, a blank row, the paragraph.
+        assert drawn[1].strip() == "" and "paragraph 1," in drawn[2], drawn[:4]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: turn_over(app), "the end of the turn")
+        assert answer.text == text[:2400]
+        assert not answer.query(MarkdownBlock)
 
 
 async def test_enter_while_streaming_queues_and_sends_after(

@@ -1,29 +1,33 @@
-"""The settled head of a long streaming answer, drawn as one renderable.
+"""Complete Markdown blocks of an answer, drawn as one widget.
 
-Textual's `Markdown` mounts a widget per heading, paragraph, list and code
-fence, and every layout pass arranges them all: an answer of a few hundred
-blocks made each pass cost a large fraction of a second, so a fast stream fell
-seconds behind and keys waited. Blocks that are complete and well above the
-growing tail never change again; `AssistantMessage` moves them, a batch at a
-time, into one of these: same Markdown, one widget.
+Textual's `Markdown` mounts a widget per heading, paragraph, list item and
+code fence, and every layout pass arranges and every scroll repaints them all.
+While an answer streams, that made each frame cost tens of milliseconds and
+keys waited behind it. A block that is complete never changes again, so
+`AssistantMessage` moves each one here the moment the next block begins; only
+the block still growing stays a Textual widget.
 
-It draws through the line API from lines rendered once per width and style:
-as a `Static` the Rich Markdown was rendered twice (once to measure its
-height, once to draw), and with its code highlighted that was most of what a
-fast stream cost once the blocks no longer became widgets.
+Each block is rendered by Rich once per width and style and kept as lines
+(the line API): a new block costs one block's render, however long the answer.
+Blocks are rendered one at a time, so Rich's uneven spacing between elements
+is evened out to one blank row between blocks.
 """
 
 from __future__ import annotations
 
 from rich.markdown import Markdown as RichMarkdown
+from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
+from copilot.ui.answer_style import CODE_THEMES, answer_theme
+from copilot.ui.markdown_blocks import split_blocks
+
 
 class SettledBlocks(Widget):
-    """Finished blocks of the answer that is still streaming below them."""
+    """Finished blocks of an answer, in order; more can be added at the end."""
 
     DEFAULT_CSS = """
     SettledBlocks {
@@ -32,21 +36,44 @@ class SettledBlocks(Widget):
     }
     """
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str = "") -> None:
         super().__init__()
-        self.source = source
+        self._blocks: list[str] = split_blocks(source)
         self._lines: list[Strip] = []
-        self._drawn_for: tuple[int, Style] | None = None
+        self._drawn = 0
+        self._drawn_for: tuple[int, Style, str] | None = None
+
+    @property
+    def source(self) -> str:
+        return "".join(self._blocks)
+
+    def extend(self, source: str) -> None:
+        """Add complete blocks after the others; only they are rendered anew."""
+        blocks = split_blocks(source)
+        if blocks:
+            self._blocks.extend(blocks)
+            self.refresh(layout=True)
 
     def _draw(self, width: int) -> list[Strip]:
-        """The rendered lines at `width`, rendered again only when width or style change."""
+        """The lines at `width`, rendering only blocks not yet rendered at this width and style."""
         style = self.rich_style
-        if self._drawn_for != (width, style):
-            options = self.app.console_options.update(width=width, highlight=False)
-            markdown = RichMarkdown(self.source, code_theme="monokai")
-            rows = self.app.console.render_lines(markdown, options, style=style)
-            self._lines = [Strip(row, width) for row in rows]
-            self._drawn_for = (width, style)
+        key = (width, style, self.app.theme)
+        if self._drawn_for != key:
+            self._lines, self._drawn, self._drawn_for = [], 0, key
+        if self._drawn < len(self._blocks):
+            dark = self.app.current_theme.dark
+            options = self.app.console_options.update(width=max(width, 1), highlight=False)
+            with self.app.console.use_theme(answer_theme(self.app.get_css_variables())):
+                for block in self._blocks[self._drawn :]:
+                    markdown = RichMarkdown(block, code_theme=CODE_THEMES[dark])
+                    rows = self.app.console.render_lines(markdown, options, style=style)
+                    rows = _trim_blank(rows, style)
+                    if not rows:
+                        continue
+                    if self._lines:
+                        self._lines.append(Strip.blank(width, style))
+                    self._lines.extend(Strip(row, width) for row in rows)
+            self._drawn = len(self._blocks)
         return self._lines
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -55,3 +82,24 @@ class SettledBlocks(Widget):
     def render_line(self, y: int) -> Strip:
         lines = self._draw(self.size.width)
         return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)
+
+
+def _trim_blank(rows: list[list[Segment]], style: Style) -> list[list[Segment]]:
+    """Rows without the empty ones Rich puts before and after some elements.
+
+    A row of spaces on a background of its own (a code block's padding) is
+    drawn, so it is kept.
+    """
+
+    def blank(row: list[Segment]) -> bool:
+        return all(
+            not seg.text.strip() and (seg.style is None or seg.style.bgcolor == style.bgcolor)
+            for seg in row
+        )
+
+    start, end = 0, len(rows)
+    while start < end and blank(rows[start]):
+        start += 1
+    while end > start and blank(rows[end - 1]):
+        end -= 1
+    return rows[start:end]
