@@ -6,10 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.widgets.markdown import MarkdownBlock
 
 from copilot.bus.events import Heartbeat, Interrupt
 from copilot.engine.history import INTERRUPTED_NOTE
+from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.conversation import LIVE_ANSWERS
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.settled_blocks import SettledBlocks
@@ -312,3 +314,26 @@ async def test_older_answers_freeze_into_one_widget_each_and_still_show(workspac
         drawn = [frozen[0].render_line(y).text for y in range(frozen[0].size.height)]
         assert any("Answer 0" in row for row in drawn), drawn
         assert any("Body of answer 0." in row for row in drawn), drawn
+
+
+async def test_the_live_block_keeps_all_of_itself_when_the_blocks_before_it_settle() -> None:
+    # One batch settles the paragraph and starts the list with two lines; the next
+    # batch extends the list. The live list must then hold every item, not only
+    # what followed its last line (Markdown.update leaves its parse mark there).
+    class OneAnswer(App[None]):
+        def compose(self) -> ComposeResult:
+            yield AssistantMessage("m1")
+
+    app = OneAnswer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        answer = app.query_one(AssistantMessage)
+        await answer.write("Intro paragraph.\n\n- first item\n- sec")
+        await wait_for(pilot, lambda: bool(answer.query(SettledBlocks).first().source), "settling")
+        await answer.write("ond item\n- third item\n")
+        await wait_for(pilot, lambda: len(answer.query("MarkdownParagraph")) >= 3, "the list")
+        (settled,) = answer.query(SettledBlocks)
+        assert settled.source == "Intro paragraph.\n\n"
+        (live,) = answer.query("MarkdownBulletList")
+        shown = [str(p.render()) for p in live.query("MarkdownParagraph")]
+        assert shown == ["first item", "second item", "third item"], shown
+        await answer.finish(interrupted=False)

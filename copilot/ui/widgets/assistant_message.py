@@ -72,11 +72,16 @@ class AssistantMessage(Markdown):
 
     async def _settle(self, done: str, live: str) -> None:
         """Move the complete blocks `done` into the settled ones; `live` is the new live block."""
-        # One visual step: no frame shows a block both settled and live.
+        # One visual step: no frame shows a block both settled and live. Not
+        # `update(live)`: it leaves the Markdown's parse mark on the last line,
+        # and the next `append` would then rebuild the live block from that line
+        # alone (a list would lose every item but the last).
         with self.app.batch_update():
             self._settled.extend(done)
             self._head += done
-            await self.update(live)
+            await self.update("")
+            if live:
+                await self.append(live)
 
     async def finish(self, interrupted: bool) -> None:
         if self._drawer is not None:
