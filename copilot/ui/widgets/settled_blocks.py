@@ -7,8 +7,10 @@ keys waited behind it. A block that is complete never changes again, so
 `AssistantMessage` moves each one here the moment the next block begins; only
 the block still growing stays a Textual widget.
 
-Each block is rendered by Rich once per width and style and kept as lines
-(the line API): a new block costs one block's render, however long the answer.
+Each block is rendered by Rich once per width and style and kept as rows of
+segments (the line API): a new block costs one block's render, however long
+the answer. Rows become `Strip`s only when drawn: a `Strip` carries seven
+caches of its own, too much to keep for every line of a long answer.
 Blocks are rendered one at a time, so Rich's uneven spacing between elements
 is evened out to one blank row between blocks.
 """
@@ -39,7 +41,7 @@ class SettledBlocks(Widget):
     def __init__(self, source: str = "") -> None:
         super().__init__()
         self._blocks: list[str] = split_blocks(source)
-        self._lines: list[Strip] = []
+        self._rows: list[list[Segment]] = []
         self._drawn = 0
         self._drawn_for: tuple[int, Style, str] | None = None
 
@@ -54,12 +56,12 @@ class SettledBlocks(Widget):
             self._blocks.extend(blocks)
             self.refresh(layout=True)
 
-    def _draw(self, width: int) -> list[Strip]:
-        """The lines at `width`, rendering only blocks not yet rendered at this width and style."""
+    def _draw(self, width: int) -> list[list[Segment]]:
+        """The rows at `width`, rendering only blocks not yet rendered at this width and style."""
         style = self.rich_style
         key = (width, style, self.app.theme)
         if self._drawn_for != key:
-            self._lines, self._drawn, self._drawn_for = [], 0, key
+            self._rows, self._drawn, self._drawn_for = [], 0, key
         if self._drawn < len(self._blocks):
             dark = self.app.current_theme.dark
             options = self.app.console_options.update(width=max(width, 1), highlight=False)
@@ -70,18 +72,19 @@ class SettledBlocks(Widget):
                     rows = _trim_blank(rows, style)
                     if not rows:
                         continue
-                    if self._lines:
-                        self._lines.append(Strip.blank(width, style))
-                    self._lines.extend(Strip(row, width) for row in rows)
+                    if self._rows:
+                        self._rows.append([Segment(" " * width, style)])
+                    self._rows.extend(rows)
             self._drawn = len(self._blocks)
-        return self._lines
+        return self._rows
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._draw(width))
 
     def render_line(self, y: int) -> Strip:
-        lines = self._draw(self.size.width)
-        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)
+        width = self.size.width
+        rows = self._draw(width)
+        return Strip(rows[y], width) if y < len(rows) else Strip.blank(width, self.rich_style)
 
 
 def _trim_blank(rows: list[list[Segment]], style: Style) -> list[list[Segment]]:
