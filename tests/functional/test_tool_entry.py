@@ -38,3 +38,17 @@ async def test_a_flood_draws_the_newest_lines_and_says_what_it_skipped() -> None
         assert first == [f"first {n}" for n in range(1000 - MAX_LINES, 1000)][-len(first) :]
         note = lines.index(f"… {1000 - FLOOD_LINES:,} lines not drawn (the full output is kept)")
         assert lines[note + 1 :] == [f"second {n}" for n in range(1000 - FLOOD_LINES, 1000)]
+
+
+async def test_long_lines_wrap_to_the_pane_instead_of_scrolling_sideways() -> None:
+    # RichLog renders at 78 columns at least unless told otherwise: in a side
+    # pane narrower than that, every line was cut and a horizontal scrollbar
+    # appeared (and came and went with each write, each time a layout pass).
+    app = EntryApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        app.query_one(ToolEntry).write("word " * 30 + "end\n")
+        await pilot.pause()
+        log = app.query_one(RichLog)
+        assert max(len(line.rstrip()) for line in drawn(app)) <= log.scrollable_content_region.width
+        assert "".join(drawn(app)).split() == ["word"] * 30 + ["end"]
+        assert not log.show_horizontal_scrollbar

@@ -30,7 +30,9 @@ class ToolEntry(Vertical):
         self.task_label = task
         self.status = "waiting"
         self._header = Static(self._header_text(), classes="tool-header")
-        self._output = RichLog(max_lines=MAX_LINES, wrap=True, markup=False, auto_scroll=True)
+        self._output = RichLog(
+            max_lines=MAX_LINES, min_width=1, wrap=True, markup=False, auto_scroll=True
+        )
         self._output.display = False
         self._footer = Static("", classes="tool-footer")
         self._footer.display = False
