@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.app import ComposeResult
 from textual.widgets import Markdown
 
 from copilot.ui.markdown_blocks import split_complete
@@ -38,7 +39,7 @@ class AssistantMessage(Markdown):
         self._drawer: asyncio.Task[None] | None = None
         self.add_class("-streaming")
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield self._settled
 
     @property

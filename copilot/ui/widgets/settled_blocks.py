@@ -24,7 +24,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from copilot.ui.answer_style import CODE_THEMES, answer_theme
+from copilot.ui.answer_style import CODE_THEMES, theme_for
 from copilot.ui.markdown_blocks import split_blocks
 
 
@@ -65,7 +65,7 @@ class SettledBlocks(Widget):
         if self._drawn < len(self._blocks):
             dark = self.app.current_theme.dark
             options = self.app.console_options.update(width=max(width, 1), highlight=False)
-            with self.app.console.use_theme(answer_theme(self.app.get_css_variables())):
+            with self.app.console.use_theme(theme_for(self.app)):
                 for block in self._blocks[self._drawn :]:
                     markdown = RichMarkdown(block, code_theme=CODE_THEMES[dark])
                     rows = self.app.console.render_lines(markdown, options, style=style)
