@@ -20,24 +20,26 @@ def block_starts(source: str) -> list[int]:
     return [t.map[0] for t in _PARSER.parse(source) if t.level == 0 and t.map is not None]
 
 
-def split_complete(source: str) -> tuple[str, str]:
-    """`source` as (its complete blocks, its last block), split on a line boundary.
+def split_complete(source: str) -> tuple[list[str], str]:
+    """`source` as (its complete blocks, its last block), split on line boundaries.
 
     Everything before the last block's first line is complete: a later line can
     extend only the last block. (One construct does reach back: a reference
     link defined after the paragraph using it; that link then shows as text.)
     """
-    starts = block_starts(source)
-    if len(starts) < 2:
-        return "", source
-    lines = source.splitlines(keepends=True)
-    cut = starts[-1]
-    return "".join(lines[:cut]), "".join(lines[cut:])
+    blocks = _cut(source, block_starts(source))
+    if len(blocks) < 2:
+        return [], source
+    return blocks[:-1], blocks[-1]
 
 
 def split_blocks(source: str) -> list[str]:
     """`source` cut into its top-level blocks (blank lines go with the block before)."""
-    starts = block_starts(source)
+    return _cut(source, block_starts(source))
+
+
+def _cut(source: str, starts: list[int]) -> list[str]:
+    """`source` cut at the lines where its blocks start (the first block from line 0)."""
     if not starts:
         return [source] if source.strip() else []
     lines = source.splitlines(keepends=True)

@@ -71,7 +71,7 @@ class AssistantMessage(Markdown):
             else:
                 await self.append(text)
 
-    async def _settle(self, done: str, live: str) -> None:
+    async def _settle(self, done: list[str], live: str) -> None:
         """Move the complete blocks `done` into the settled ones; `live` is the new live block."""
         # One visual step: no frame shows a block both settled and live. Not
         # `update(live)`: it leaves the Markdown's parse mark on the last line,
@@ -79,7 +79,7 @@ class AssistantMessage(Markdown):
         # alone (a list would lose every item but the last).
         with self.app.batch_update():
             self._settled.extend(done)
-            self._head += done
+            self._head += "".join(done)
             await self.update("")
             if live:
                 await self.append(live)
@@ -91,7 +91,8 @@ class AssistantMessage(Markdown):
             await self._drawer
             self._drawer = None
         if self.source:
-            await self._settle(self.source, "")
+            # Each batch leaves at most one block live, so what is left is one block.
+            await self._settle([self.source], "")
         self._mark(streaming=False, interrupted=interrupted)
         if interrupted:
             self.border_subtitle = "⏹ interrupted"

@@ -49,9 +49,8 @@ class SettledBlocks(Widget):
     def source(self) -> str:
         return "".join(self._blocks)
 
-    def extend(self, source: str) -> None:
+    def extend(self, blocks: list[str]) -> None:
         """Add complete blocks after the others; only they are rendered anew."""
-        blocks = split_blocks(source)
         if blocks:
             self._blocks.extend(blocks)
             self.refresh(layout=True)
