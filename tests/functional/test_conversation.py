@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import re
+import weakref
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from textual.widgets.markdown import MarkdownBlock
 from copilot.bus.events import Heartbeat, Interrupt
 from copilot.engine.history import INTERRUPTED_NOTE
 from copilot.ui.widgets.assistant_message import AssistantMessage
-from copilot.ui.widgets.conversation import LIVE_ANSWERS
+from copilot.ui.widgets.conversation import LIVE_ANSWERS, MAX_WIDGETS, Conversation
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.settled_blocks import SettledBlocks
 from tests.functional.harness import (
@@ -337,3 +339,28 @@ async def test_the_live_block_keeps_all_of_itself_when_the_blocks_before_it_sett
         shown = [str(p.render()) for p in live.query("MarkdownParagraph")]
         assert shown == ["first item", "second item", "third item"], shown
         await answer.finish(interrupted=False)
+
+
+async def test_items_trimmed_from_the_conversation_free_their_rendered_lines() -> None:
+    # Textual 8.2 keeps every rendered widget's StylesCache (all its drawn lines) in an
+    # lru_cache keyed by the cache itself (Textual #6665); in a long session the trimmed
+    # items stayed in memory. The widget's own `_styles_cache` is the only handle on them.
+    class OnlyConversation(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Conversation()
+
+    app = OnlyConversation()
+    async with app.run_test(size=(80, 24)) as pilot:
+        conversation = app.query_one(Conversation)
+        first = await conversation.add_user("the first message, drawn before it is trimmed")
+        conversation.scroll_home(animate=False)
+        await pilot.pause()
+        assert first.render_line(0).text.strip(), "the first message was never drawn"
+        drawn = weakref.ref(first._styles_cache)
+        for n in range(MAX_WIDGETS + 8):  # past the trim, and past older layouts' caches
+            await conversation.add_user(f"message {n}")
+            await pilot.pause()
+        assert not first.is_attached
+        del first
+        gc.collect()
+        assert drawn() is None, "a trimmed message's rendered lines are still held"

@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from copilot.ui.render_cache import release_removed_widgets
 from copilot.ui.widgets.notice_line import NoticeLine
 from copilot.ui.widgets.user_message import UserMessage
 
@@ -47,6 +48,7 @@ class Conversation(VerticalScroll, can_focus=True):
         self._finished = [w for w in self._finished if w not in old]
         self._trimmed += len(old)
         await self.remove_children(old)
+        release_removed_widgets()
         self._earlier.update(
             f"… {self._trimmed} earlier items are kept in the session store "
             "(/recall searches them; copilot --continue replays the latest)"
@@ -77,6 +79,7 @@ class Conversation(VerticalScroll, can_focus=True):
         await widget.finish(interrupted)
         if not widget.text and not interrupted and stop_reason != "tool_use":
             await widget.remove()
+            release_removed_widgets()
             return
         await self._keep_live(widget)
 
@@ -96,7 +99,9 @@ class Conversation(VerticalScroll, can_focus=True):
         await self._keep_live(widget)
 
     async def _keep_live(self, widget: AssistantMessage) -> None:
-        """Freeze the oldest live answer once more than `LIVE_ANSWERS` are finished."""
+        """Freeze the oldest live answer once more than `LIVE_ANSWERS` are finished.
+
+        Also lets go of what the answer removed while it streamed (its settled blocks)."""
         self._finished.append(widget)
         while len(self._finished) > LIVE_ANSWERS:
             old = self._finished.pop(0)
@@ -105,6 +110,7 @@ class Conversation(VerticalScroll, can_focus=True):
             frozen = FrozenAnswer(old.text, old.has_class("-interrupted"))
             await self.mount(frozen, after=old)
             await old.remove()
+        release_removed_widgets()
 
     async def add_report(self, title: str, lines: list[str]) -> Static:
         """A block of local output (a slash command's answer); never sent to the model."""
