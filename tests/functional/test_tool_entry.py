@@ -6,7 +6,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import RichLog
 
 from copilot.ui.widgets import ToolEntry
-from copilot.ui.widgets.tool_entry import FLOOD_LINES, MAX_LINES
+from copilot.ui.widgets.tool_entry import FLOOD_GAP_S, FLOOD_LINES
 
 
 class EntryApp(App[None]):
@@ -26,18 +26,39 @@ async def test_one_chunk_is_drawn_whole_up_to_the_scrollback() -> None:
         assert drawn(app) == [f"line {n}" for n in range(300)]
 
 
-async def test_a_flood_draws_the_newest_lines_and_says_what_it_skipped() -> None:
+async def test_a_chunk_longer_than_the_scrollback_is_a_flood_by_itself() -> None:
+    app = EntryApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.query_one(ToolEntry).write("".join(f"first {n}\n" for n in range(1000)))
+        await pilot.pause()
+        assert drawn(app) == [
+            f"… {1000 - FLOOD_LINES:,} lines not drawn (the full output is kept)",
+            *(f"first {n}" for n in range(1000 - FLOOD_LINES, 1000)),
+        ]
+
+
+async def test_a_flood_draws_the_newest_lines_and_the_log_stops_growing() -> None:
+    # A growing log changes its virtual size, and Textual lays out the whole screen
+    # for each change; during a flood the log keeps the rows it had.
     app = EntryApp()
     async with app.run_test(size=(100, 40)) as pilot:
         entry = app.query_one(ToolEntry)
-        entry.write("".join(f"first {n}\n" for n in range(1000)))
-        entry.write("".join(f"second {n}\n" for n in range(1000)))
+        entry.write("".join(f"trickle {n}\n" for n in range(100)))
         await pilot.pause()
+        heights = []
+        for burst in range(3):
+            entry.write("".join(f"burst {burst} line {n}\n" for n in range(200)))
+            await pilot.pause()
+            heights.append(app.query_one(RichLog).virtual_size.height)
+        assert heights == [100, 100, 100]
         lines = drawn(app)
-        first = [line for line in lines if line.startswith("first")]
-        assert first == [f"first {n}" for n in range(1000 - MAX_LINES, 1000)][-len(first) :]
-        note = lines.index(f"… {1000 - FLOOD_LINES:,} lines not drawn (the full output is kept)")
-        assert lines[note + 1 :] == [f"second {n}" for n in range(1000 - FLOOD_LINES, 1000)]
+        note = lines.index(f"… {200 - FLOOD_LINES:,} lines not drawn (the full output is kept)")
+        assert lines[note + 1 :] == [f"burst 2 line {n}" for n in range(200 - FLOOD_LINES, 200)]
+        await pilot.pause(FLOOD_GAP_S + 0.05)
+        entry.write("".join(f"after {n}\n" for n in range(300)))
+        await pilot.pause()
+        assert drawn(app)[-300:] == [f"after {n}" for n in range(300)]
+        assert app.query_one(RichLog).virtual_size.height == 100 + 300  # growing again
 
 
 async def test_long_lines_wrap_to_the_pane_instead_of_scrolling_sideways() -> None:

@@ -33,7 +33,6 @@ class ToolEntry(Vertical):
         self._output = RichLog(
             max_lines=MAX_LINES, min_width=1, wrap=True, markup=False, auto_scroll=True
         )
-        self._output.display = False
         self._footer = Static("", classes="tool-footer")
         self._footer.display = False
         self._partial = ""
@@ -60,8 +59,11 @@ class ToolEntry(Vertical):
         self._header.update(self._header_text())
 
     def write(self, chunk: str) -> None:
-        """Append output; ANSI colours are rendered, partial lines wait for their end."""
-        self._output.display = True
+        """Append output; ANSI colours are rendered, partial lines wait for their end.
+
+        The log is displayed from the start (no rows while empty): one shown only at
+        the first output does not know its width yet, so it renders that output twice
+        and the screen is laid out twice more as the command starts."""
         data = self._partial + chunk
         lines = data.split("\n")
         self._partial = lines.pop()[-MAX_LINE_CHARS:]
@@ -71,17 +73,26 @@ class ToolEntry(Vertical):
         # loop over 100 MB of `yes` starves the event loop. While output floods
         # in (chunks at the throttle's rate), nobody reads the middle of each
         # chunk as it flies past: draw its newest lines and say what was skipped.
-        # Rendering 500 lines 30 times a second kept keys waiting ~100 ms.
+        # Rendering 500 lines 30 times a second kept keys waiting ~100 ms. A chunk
+        # holding more lines than the log keeps is a flood by itself: drawing 500
+        # of them at once held the loop ~80 ms as `yes` started.
         now = time.monotonic()
-        keep = FLOOD_LINES if now - self._last_write < FLOOD_GAP_S else MAX_LINES
+        flooding = now - self._last_write < FLOOD_GAP_S or len(lines) > MAX_LINES
+        keep = FLOOD_LINES if flooding else MAX_LINES
         self._last_write = now
+        # A log that grows changes its virtual size, and Textual lays out the whole
+        # screen for that (20-50 ms a time, each write until 500 lines are held).
+        # During a flood the log stops growing: it keeps as many rows as it held
+        # when the flood began, the oldest scrolling out.
+        log = self._output
+        log.max_lines = max(len(log.lines), FLOOD_LINES + 1) if flooding else MAX_LINES
         text = Text()
         if len(lines) > keep:
             skipped = len(lines) - keep
             text.append(f"… {skipped:,} lines not drawn (the full output is kept)\n", style="dim")
             lines = lines[-keep:]
         text.append_text(Text.from_ansi("\n".join(lines)))
-        self._output.write(text)
+        log.write(text)
 
     def finish(self, status: str, exit_code: int | None, duration_s: float, summary: str) -> None:
         if self._partial:
