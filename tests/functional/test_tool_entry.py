@@ -73,3 +73,24 @@ async def test_long_lines_wrap_to_the_pane_instead_of_scrolling_sideways() -> No
         assert max(len(line.rstrip()) for line in drawn(app)) <= log.scrollable_content_region.width
         assert "".join(drawn(app)).split() == ["word"] * 30 + ["end"]
         assert not log.show_horizontal_scrollbar
+
+
+async def test_the_header_follows_the_status_and_grows_when_it_must_wrap() -> None:
+    # Status changes skip the layout pass when the header keeps its height; when
+    # the longer status wraps onto another row the layout must still happen.
+    class NarrowEntry(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ToolEntry("call-1", "run_shell", "x" * 17)
+
+    app = NarrowEntry()
+    async with app.run_test(size=(38, 10)) as pilot:
+        entry = app.query_one(ToolEntry)
+        header = entry.query_one(".tool-header")
+        entry.set_status("running")
+        await pilot.pause()
+        assert header.size.height == 1
+        assert header.render_line(0).text.rstrip().endswith("running")
+        entry.set_status("interrupted")
+        await pilot.pause()
+        assert header.size.height == 2
+        assert "interrupted" in header.render_line(1).text

@@ -53,10 +53,24 @@ class ToolEntry(Vertical):
         return text
 
     def set_status(self, status: str) -> None:
+        """Restyle and retitle; no layout pass when the header keeps its height.
+
+        Static.update lays out the whole screen by default (20-50 ms with a long
+        conversation), and a status change ("waiting" to "running") rarely moves
+        the header onto another row."""
+        before = self._header_rows(self._header_text())
         self.remove_class(f"-{self.status}")
         self.status = status
         self.add_class(f"-{status}")
-        self._header.update(self._header_text())
+        header = self._header_text()
+        self._header.update(header, layout=not before or self._header_rows(header) != before)
+
+    def _header_rows(self, header: Text) -> int:
+        """Rows the header takes at its current width (0 before its first layout)."""
+        width = self._header.content_size.width
+        if not width or not self.is_attached:
+            return 0
+        return len(header.wrap(self.app.console, width))
 
     def write(self, chunk: str) -> None:
         """Append output; ANSI colours are rendered, partial lines wait for their end.
