@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.color import Color
+from textual.geometry import Region
 from textual.widgets import RichLog
 
 from copilot.ui.widgets import ToolEntry
 from copilot.ui.widgets.tool_entry import FLOOD_GAP_S, FLOOD_LINES
+from copilot.ui.widgets.tool_output_log import ToolOutputLog
 
 
 class EntryApp(App[None]):
@@ -94,3 +98,28 @@ async def test_the_header_follows_the_status_and_grows_when_it_must_wrap() -> No
         await pilot.pause()
         assert header.size.height == 2
         assert "interrupted" in header.render_line(1).text
+
+
+async def test_the_output_log_draws_exactly_as_a_richlog_and_follows_style_changes() -> None:
+    class Pair(App[None]):
+        CSS = "RichLog { background: darkred; color: yellow; height: 3; }"
+        AUTO_FOCUS = None  # a focused log is tinted; neither is
+
+        def compose(self) -> ComposeResult:
+            yield RichLog(id="plain")
+            yield ToolOutputLog(id="ours")
+
+    app = Pair()
+    async with app.run_test(size=(40, 10)) as pilot:
+        plain, ours = app.query_one("#plain", RichLog), app.query_one("#ours", ToolOutputLog)
+        for log in (plain, ours):
+            log.write(Text.from_ansi("\x1b[1mbold\x1b[0m and plain"))
+        await pilot.pause()
+        rows = Region(0, 0, 40, 3)
+        assert [list(s) for s in ours.render_lines(rows)] == [
+            list(s) for s in plain.render_lines(rows)
+        ]
+        ours.styles.background = "darkblue"
+        await pilot.pause()
+        assert ours.rich_style.bgcolor == Color.parse("darkblue").rich_color
+        assert ours.rich_style.bgcolor != plain.rich_style.bgcolor

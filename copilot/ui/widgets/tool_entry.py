@@ -7,7 +7,9 @@ import time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import RichLog, Static
+from textual.widgets import Static
+
+from copilot.ui.widgets.tool_output_log import ToolOutputLog
 
 #: Lines of live output kept on screen per call (the store keeps everything).
 MAX_LINES = 500
@@ -30,7 +32,7 @@ class ToolEntry(Vertical):
         self.task_label = task
         self.status = "waiting"
         self._header = Static(self._header_text(), classes="tool-header")
-        self._output = RichLog(
+        self._output = ToolOutputLog(
             max_lines=MAX_LINES, min_width=1, wrap=True, markup=False, auto_scroll=True
         )
         self._footer = Static("", classes="tool-footer")
