@@ -51,7 +51,7 @@ from copilot.bus.events import (
     UserInput,
 )
 from copilot.engine.runtime import Runtime
-from copilot.heap import freeze_startup_heap
+from copilot.heap import freeze_startup_heap, return_free_memory
 from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
 from copilot.ui.warmup import warm_answer_rendering
@@ -212,6 +212,11 @@ class CopilotApp(App[None]):
             return
         listening = self.voice.toggle()
         self.status.message = "listening… Ctrl+T to stop" if listening else ""
+
+    @work(exclusive=True, group="trim")
+    async def trim_heap(self) -> None:
+        """Hand the memory a turn freed back to the OS, off the loop (copilot/heap.py)."""
+        await asyncio.to_thread(return_free_memory)
 
     @work(exclusive=True, group="prepare")
     async def prepare(self) -> None:
@@ -384,6 +389,8 @@ class CopilotApp(App[None]):
             self.status.state = event.state
             if event.state != "retrying":
                 self.status.stop_countdown()
+            if event.state == "idle":
+                self.trim_heap()
         elif isinstance(event, Notice):
             await conversation.add_notice(event.text, event.level)
         elif isinstance(event, Retrying):
