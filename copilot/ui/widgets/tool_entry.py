@@ -33,6 +33,9 @@ class ToolEntry(Vertical):
         self.task_label = task
         self.status = "waiting"
         self._header = Static(self._header_text(), classes="tool-header")
+        # Displayed from the start (no rows while empty): a log shown only at the first
+        # output does not know its width yet, so it renders that output twice and the
+        # screen is laid out twice more as the command starts.
         self._output = ToolOutputLog(
             max_lines=MAX_LINES, min_width=1, wrap=True, markup=False, auto_scroll=True
         )
@@ -76,11 +79,7 @@ class ToolEntry(Vertical):
         return len(header.wrap(self.app.console, width))
 
     def write(self, chunk: str) -> None:
-        """Append output; ANSI colours are rendered, partial lines wait for their end.
-
-        The log is displayed from the start (no rows while empty): one shown only at
-        the first output does not know its width yet, so it renders that output twice
-        and the screen is laid out twice more as the command starts."""
+        """Append output; ANSI colours are rendered, partial lines wait for their end."""
         data = self._partial + chunk
         lines = data.split("\n")
         self._partial = lines.pop()[-MAX_LINE_CHARS:]

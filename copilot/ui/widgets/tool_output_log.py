@@ -22,7 +22,9 @@ class ToolOutputLog(RichLog):
 
     @property
     def rich_style(self) -> Style:
-        return self._repaint_style or super().rich_style
+        if self._repaint_style is not None:
+            return self._repaint_style
+        return super().rich_style
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._repaint_style = super().rich_style
