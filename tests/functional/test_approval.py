@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from textual.widgets import Static
+
 from copilot.ui.widgets import ApprovalPrompt, ToolEntry
 from tests.functional.harness import (
     answers,
@@ -49,6 +51,9 @@ async def test_y_runs_the_command_in_the_sandbox_and_returns_its_output(
         await wait_for(pilot, lambda: bool(prompts(app)), "the prompt")
         prompt = prompts(app)[0]
         assert "echo hello-from-sandbox" in prompt.request.summary
+        body = prompt.query(Static).first()
+        shown = " ".join(body.render_line(y).text.strip() for y in range(body.size.height))
+        assert prompt.request.reason and shown.count(prompt.request.reason) == 1, shown
         await wait_for(pilot, lambda: app.focused is prompt, "focus on the prompt")
         await wait_past_guard(prompt)
         await hit(pilot, "y")

@@ -87,7 +87,8 @@ class ApprovalPrompt(Vertical, can_focus=True):
         parts: list[object] = [title, Text(request.summary, style="bold")]
         if request.detail:
             parts.append(Text(request.detail, style="dim"))
-        if request.reason:
+        if request.reason and request.reason not in request.detail:
+            # The gate's detail already opens with "why: <reason>"; said once is enough.
             parts.append(Text(request.reason, style="italic"))
         if request.diff:
             lines = request.diff.splitlines()
