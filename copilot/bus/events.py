@@ -210,6 +210,8 @@ class AssistantDone(Event):
     text: str = ""
     interrupted: bool = False
     stop_reason: str = ""
+    calls: tuple[str, ...] = ()
+    """One line per tool call the message made (`toolbox.call_lines`)."""
 
 
 @dataclass(slots=True, kw_only=True)

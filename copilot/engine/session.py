@@ -44,6 +44,7 @@ from copilot.engine.queue import InputQueue
 from copilot.engine.state import Floor, TurnMachine, TurnState
 from copilot.engine.tasks import DELEGATE_TOOL, BackgroundTask, TaskManager
 from copilot.engine.throttle import Throttle
+from copilot.engine.toolbox import call_lines
 from copilot.memory.records import SessionInfo, StoredMessage
 from copilot.memory.store import Store, new_id
 from copilot.models.anthropic_client import AnthropicClient
@@ -521,6 +522,7 @@ class Engine:
                 text=reply.text,
                 interrupted=interrupted,
                 stop_reason=reply.stop_reason,
+                calls=call_lines(reply.content()),
             )
         )
 

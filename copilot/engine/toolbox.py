@@ -49,6 +49,19 @@ def describe(name: str, args: dict[str, Any]) -> str:
     return str(args.get("path", ""))
 
 
+def call_lines(content: list[dict[str, Any]]) -> tuple[str, ...]:
+    """One line per tool call in a message's content: the tool and what it acts on.
+
+    The conversation shows these where a message made calls and said nothing, so the
+    transcript keeps a trace of what was done even with the tool pane out of view."""
+    lines = []
+    for block in content:
+        if block.get("type") == "tool_use":
+            name = str(block.get("name", ""))
+            lines.append(f"{name}  {describe(name, block.get('input') or {})}".rstrip())
+    return tuple(lines)
+
+
 class GatedToolbox:
     """The engine's `Toolbox`: the registry's tools behind the gate and the sandbox."""
 

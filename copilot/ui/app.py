@@ -51,6 +51,7 @@ from copilot.bus.events import (
     UserInput,
 )
 from copilot.engine.runtime import Runtime
+from copilot.engine.toolbox import call_lines
 from copilot.heap import freeze_startup_heap, return_free_memory
 from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
@@ -241,6 +242,8 @@ class CopilotApp(App[None]):
                 await self.conversation.add_user(text)
             elif message.role == "assistant" and (text or message.interrupted):
                 await self.conversation.add_answer(text, message.interrupted)
+            elif message.role == "assistant" and (calls := call_lines(message.content)):
+                await self.conversation.add_tool_calls(calls)
 
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)
@@ -361,7 +364,7 @@ class CopilotApp(App[None]):
         elif isinstance(event, AssistantStarted):
             await conversation.start_answer(event.message_id)
         elif isinstance(event, AssistantDone):
-            await conversation.finish_answer(event.message_id, event.interrupted, event.stop_reason)
+            await conversation.finish_answer(event.message_id, event.interrupted, event.calls)
         elif isinstance(event, MessageCommitted) and event.role == "task":
             head, _, body = event.text.partition("\n\n")
             await conversation.add_report(head.strip("[]"), body.splitlines()[:40])

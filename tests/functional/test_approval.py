@@ -7,8 +7,9 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from copilot.ui.widgets import ApprovalPrompt, ToolEntry
+from copilot.ui.widgets import ApprovalPrompt, ToolCallsLine, ToolEntry
 from tests.functional.harness import (
+    answer_text,
     answers,
     hit,
     make_app,
@@ -58,8 +59,17 @@ async def test_y_runs_the_command_in_the_sandbox_and_returns_its_output(
         await wait_past_guard(prompt)
         await hit(pilot, "y")
         await wait_for(pilot, lambda: entry(app).status == "done", "the command to finish")
-        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answer")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 1, "answer")
         assert app.focused is app.prompt
+        # The reply that only called the tool leaves its trace, not an empty answer.
+        (trace,) = app.query(ToolCallsLine)
+        assert trace.calls == ("run_shell  echo hello-from-sandbox; echo $COPILOT_SANDBOX",)
+        assert answer_text(app) == ["It printed hello."]
+    again = make_app(workspace, continue_last=True)
+    async with again.run_test(size=(130, 40)) as pilot:
+        await wait_for(pilot, lambda: bool(answers(again)), "the replayed transcript")
+        assert [t.calls for t in again.query(ToolCallsLine)] == [trace.calls]
+        assert answer_text(again) == ["It printed hello."]
     results = tool_results(online, 1)
     assert results[0]["is_error"] is False
     assert "hello-from-sandbox" in results[0]["content"]
@@ -83,7 +93,7 @@ async def test_n_with_a_reason_denies_and_tells_the_model(
         await hit(pilot, "n")
         await hit(pilot, *"keep it", "enter")
         await wait_for(pilot, lambda: entry(app).status == "denied", "denied status")
-        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answer")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 1, "answer")
     assert target.read_text() == "precious\n"
     result = tool_results(online, 1)[0]
     assert result["is_error"] is True
@@ -217,7 +227,7 @@ async def test_slash_audit_and_mode(online: StandinServer, workspace: Path) -> N
         await wait_for(pilot, lambda: bool(prompts(app)), "the prompt")
         await wait_past_guard(prompts(app)[0])
         await hit(pilot, "y")
-        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answer")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 1, "answer")
         await send(pilot, "/audit")
         report = str(app.query(".report").last().render())
         assert (
@@ -256,6 +266,8 @@ async def test_a_tool_starts_while_the_rest_of_the_message_streams(
         await wait_for(pilot, lambda: app.focused is prompts(app)[0], "focus")
         await wait_past_guard(prompts(app)[0])
         await hit(pilot, "y")
-        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answer")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 1, "answer")
+        (trace,) = app.query(ToolCallsLine)
+        assert trace.calls == ("run_shell  echo first", "run_shell  echo second")
     contents = sorted(r["content"] for r in tool_results(online, 1))
     assert "first" in contents[0] and "second" in contents[1]

@@ -15,6 +15,7 @@ from copilot.ui.widgets.prompt_input import PromptInput
 from copilot.ui.widgets.queue_view import QueueView
 from copilot.ui.widgets.status_line import StatusLine
 from copilot.ui.widgets.tasks_view import TasksView
+from copilot.ui.widgets.tool_calls_line import ToolCallsLine
 from copilot.ui.widgets.tool_entry import ToolEntry
 from copilot.ui.widgets.tool_pane import ToolPane
 from copilot.ui.widgets.user_message import UserMessage
@@ -31,6 +32,7 @@ __all__ = [
     "QueueView",
     "StatusLine",
     "TasksView",
+    "ToolCallsLine",
     "ToolEntry",
     "ToolPane",
     "UserMessage",

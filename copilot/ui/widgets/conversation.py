@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,6 +12,7 @@ from textual.widgets import Static
 
 from copilot.ui.render_cache import release_removed_widgets
 from copilot.ui.widgets.notice_line import NoticeLine
+from copilot.ui.widgets.tool_calls_line import ToolCallsLine
 from copilot.ui.widgets.user_message import UserMessage
 
 if TYPE_CHECKING:
@@ -71,17 +73,26 @@ class Conversation(VerticalScroll, can_focus=True):
         await widget.write(fragment)
 
     async def finish_answer(
-        self, message_id: str, interrupted: bool, stop_reason: str = ""
+        self, message_id: str, interrupted: bool, calls: Sequence[str] = ()
     ) -> None:
+        """End the answer; one that said nothing leaves, replaced by its calls if any."""
         widget = self._answers.pop(message_id, None)
         if widget is None:
             return
         await widget.finish(interrupted)
-        if not widget.text and not interrupted and stop_reason != "tool_use":
+        if not widget.text and not interrupted:
+            if calls:
+                await self.mount(ToolCallsLine(calls), after=widget)
             await widget.remove()
             release_removed_widgets()
             return
         await self._keep_live(widget)
+
+    async def add_tool_calls(self, calls: Sequence[str]) -> ToolCallsLine:
+        """The calls of a resumed session's answer that only called tools."""
+        widget = ToolCallsLine(calls)
+        await self.mount_item(widget)
+        return widget
 
     async def on_unmount(self) -> None:
         await self.stop_streams()
