@@ -27,7 +27,7 @@ def split_complete(source: str) -> tuple[list[str], str]:
     extend only the last block. (One construct does reach back: a reference
     link defined after the paragraph using it; that link then shows as text.)
     """
-    blocks = _cut(source, block_starts(source))
+    blocks = split_blocks(source)
     if len(blocks) < 2:
         return [], source
     return blocks[:-1], blocks[-1]
