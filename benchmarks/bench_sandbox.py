@@ -3,7 +3,8 @@
 Two layers are measured, both as a median over many runs so one slow start on a shared
 machine does not decide the figure:
 - raw: `bwrap <our full argv> true` against `true`, both via a plain blocking spawn;
-  this is the cost of the namespaces, mounts and seccomp filter themselves;
+  this is the cost of the namespaces, mounts, seccomp filter and Landlock helper
+  themselves (the same argv without Landlock is printed beside it, for its share);
 - runner: our async runner with the sandbox against the same runner without it, which
   is what a user waits for beyond the command itself (bash start included in both).
 The goal (<= 15 ms) applies to the difference, since that is what the sandbox adds.
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.figures import Figure, figure, median
+from copilot.sandbox import landlock
 from copilot.sandbox.bwrap import SandboxSpec, available, build_argv, open_seccomp_fd
 from copilot.sandbox.runner import run as run_command
 
@@ -72,16 +74,27 @@ def run(quick: bool) -> list[Figure]:
         raise RuntimeError(f"bubblewrap unavailable: {status.reason}")
     repeat = 10 if quick else 50
     note = f"median of {repeat}"
+    state = landlock.status()
+    layer = f"ABI {state.abi}" if state.ok else f"off ({state.reason})"
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as folder:
         ws = Path(folder)
         spec = SandboxSpec(workspace=ws)
         direct = median(_timed(lambda: subprocess.run(["true"], check=True), repeat))
         raw = median(_timed(lambda: _raw_sandboxed(spec), repeat))
+        bare = SandboxSpec(workspace=ws, landlock=False)
+        raw_no_landlock = median(_timed(lambda: _raw_sandboxed(bare), repeat))
         runner_direct = median(_runner_samples(None, ws, repeat))
         runner_sandboxed = median(_runner_samples(spec, ws, repeat))
     return [
         figure("sandbox: direct true", direct, "ms", note=note),
         figure("sandbox: bwrap true", raw, "ms", baseline=direct, note=note),
+        figure(
+            "sandbox: bwrap true without Landlock",
+            raw_no_landlock,
+            "ms",
+            baseline=direct,
+            note=f"{note}; Landlock: {layer}",
+        ),
         figure(
             "sandbox overhead per command (raw)",
             raw - direct,

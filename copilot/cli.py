@@ -141,12 +141,15 @@ def cmd_audit(argv: list[str], config: Config, workspace: Path) -> int:
 
 def cmd_policy(argv: list[str], config: Config, workspace: Path) -> int:
     parser = argparse.ArgumentParser(
-        prog="copilot policy", description="Print the effective rules, mode and their sources."
+        prog="copilot policy",
+        description="Print the effective rules, mode, their sources and the sandbox's layers.",
     )
     parser.parse_args(argv)
+    from copilot.sandbox import bwrap
     from copilot.sandbox.policy import Policy
 
     print(Policy.load(workspace, config.sandbox.mode).describe())
+    print(bwrap.describe())
     return 0
 
 

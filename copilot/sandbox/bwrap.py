@@ -19,7 +19,9 @@ Namespaces: user (the command runs as a non-root uid even when we are root, with
 capabilities and no further user namespaces), pid (it cannot see or signal anything
 outside, and everything dies with it), ipc, uts, network (unless allowed), and a new
 session (no terminal to inject keystrokes into). A seccomp filter refuses new UNIX
-sockets (see seccomp.py). Landlock is not applied; docs/security.md says why.
+sockets (see seccomp.py). Where the kernel offers Landlock, the command enters a
+domain that refuses writes outside its writable roots, `/tmp` and `/dev` again, and
+keeps its signals and abstract sockets to itself (see landlock.py).
 """
 
 import functools
@@ -32,6 +34,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from copilot.sandbox import landlock
 from copilot.sandbox.seccomp import deny_unix_sockets_filter
 
 #: Names kept read-only in every writable root, masked when missing.
@@ -90,6 +93,7 @@ class SandboxSpec:
     home: Path = field(default_factory=Path.home)
     hide_secrets: bool = True
     deny_unix_sockets: bool = True
+    landlock: bool = True
 
     def writable_roots(self) -> list[Path]:
         """The real paths the command may write, workspace first."""
@@ -202,6 +206,8 @@ def build_argv(
         argv += ["--info-fd", str(info_fd)]
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
+    if spec.landlock and (layer := landlock.status()).ok:
+        command = landlock.wrap(layer.abi, spec.writable_roots(), command)
     return [*argv, "--", *command]
 
 
@@ -285,3 +291,16 @@ def available() -> SandboxStatus:
         detail = lines[-1] if lines else f"exit code {result.returncode}"
         return SandboxStatus(False, f"bubblewrap cannot start here: {detail}")
     return SandboxStatus(True, "")
+
+
+def describe() -> str:
+    """One line on the layers a sandboxed command gets here, for `copilot policy`."""
+    status = available()
+    if not status.ok:
+        return f"sandbox: unavailable ({status.reason})"
+    layers = ["bubblewrap (read-only root, private namespaces)"]
+    if deny_unix_sockets_filter() is not None:
+        layers.append("seccomp (no UNIX sockets)")
+    layer = landlock.status()
+    layers.append(f"Landlock ABI {layer.abi}" if layer.ok else f"no Landlock: {layer.reason}")
+    return "sandbox: " + ", ".join(layers)
