@@ -454,7 +454,6 @@ class CopilotApp(App[None]):
         prompt = self.query_one(ToolPane).prompt(request_id)
         if prompt is not None and not prompt.answered:
             prompt.answered = True
-            prompt.add_class("-answered")
             self._after_prompt(prompt)
 
     def on_approval_prompt_answered(self, message: ApprovalPrompt.Answered) -> None:
@@ -466,14 +465,19 @@ class CopilotApp(App[None]):
         self._after_prompt(message.prompt)
 
     def _after_prompt(self, prompt: ApprovalPrompt) -> None:
-        prompt.remove()
+        """Drop the answered prompt; with none left waiting, focus returns to the input.
+
+        Focus moves before the prompt is removed: a focused widget that goes hands
+        focus to its neighbour (the tool output) first, and each hop restyles a
+        subtree (~1 ms) just as the approved command starts.
+        """
         waiting = [p for p in self.query(ApprovalPrompt) if not p.answered]
-        if waiting:
-            return
-        if self.screen.has_class("-side-for-prompt"):
-            self.screen.remove_class("-side-open", "-side-for-prompt")
-        self.status.clear_message("approval waiting")
-        self.prompt.focus()
+        if not waiting:
+            if self.screen.has_class("-side-for-prompt"):
+                self.screen.remove_class("-side-open", "-side-for-prompt")
+            self.status.clear_message("approval waiting")
+            self.screen.set_focus(self.prompt)
+        prompt.remove()
 
     def action_explain(self) -> None:
         """Ask about the latest failed command the sensors saw (Ctrl+E)."""

@@ -57,10 +57,13 @@ async def test_y_runs_the_command_in_the_sandbox_and_returns_its_output(
         assert prompt.request.reason and shown.count(prompt.request.reason) == 1, shown
         await wait_for(pilot, lambda: app.focused is prompt, "focus on the prompt")
         await wait_past_guard(prompt)
+        hops: list[object] = []
+        app.watch(app.screen, "focused", lambda widget: hops.append(widget), init=False)
         await hit(pilot, "y")
         await wait_for(pilot, lambda: entry(app).status == "done", "the command to finish")
         await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 1, "answer")
-        assert app.focused is app.prompt
+        # Straight back to the input: no stop on the tool output as the prompt goes.
+        assert hops == [app.prompt]
         # The reply that only called the tool leaves its trace, not an empty answer.
         (trace,) = app.query(ToolCallsLine)
         assert trace.calls == ("run_shell  echo hello-from-sandbox; echo $COPILOT_SANDBOX",)

@@ -130,7 +130,6 @@ class ApprovalPrompt(Vertical, can_focus=True):
         if self.answered:
             return
         self.answered = True
-        self.add_class("-answered")
         self.post_message(self.Answered(self, self.request.request_id, decision, reason))
 
     def action_answer(self, decision: str) -> None:
