@@ -2,7 +2,9 @@
 
 The floor (baseline) is the bare `python -c "import textual.app"`: no Textual app can
 draw before that import finished, so the ratio shows what copilot adds on top of the
-framework it cannot avoid.
+framework it cannot avoid. A second figure times the smallest Textual app (one Static,
+`benchmarks/minimal_app.py`) the same way, spawn to its first frame in a pty: what any
+Textual app costs here before it draws, against the same floor.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import copilot
 from benchmarks.figures import Figure, figure, median
+from benchmarks.minimal_app import MARK
 from benchmarks.pty_app import PtyApp, copilot_argv, terminal_env
 
 GOAL_S = 0.30
@@ -29,6 +32,13 @@ def launch_once(folder: Path) -> float:
     workspace.mkdir(exist_ok=True)
     with PtyApp(copilot_argv(workspace), terminal_env(folder, UNREACHABLE)) as app:
         return app.wait_for(FIRST_FRAME_MARK) - app.started
+
+
+def minimal_once(folder: Path) -> float:
+    """Seconds from spawn to the minimal Textual app's first frame."""
+    argv = [sys.executable, "-m", "benchmarks.minimal_app"]
+    with PtyApp(argv, terminal_env(folder, UNREACHABLE)) as app:
+        return app.wait_for(MARK.encode()) - app.started
 
 
 def import_floor_once() -> float:
@@ -49,9 +59,11 @@ def run(quick: bool) -> list[Figure]:
         launch_once(Path(tmp))  # warm the page cache once, not counted
         launches: list[float] = []
         floors: list[float] = []
-        for _ in range(runs):  # interleaved, so a burst of load hits both alike
+        minimal: list[float] = []
+        for _ in range(runs):  # interleaved, so a burst of load hits all alike
             launches.append(launch_once(Path(tmp)))
             floors.append(import_floor_once())
+            minimal.append(minimal_once(Path(tmp)))
     return [
         figure(
             "launch to first frame (median)",
@@ -61,5 +73,12 @@ def run(quick: bool) -> list[Figure]:
             limit=GOAL_S,
             baseline=median(floors),
             note=f"{runs} runs; baseline: python -c 'import textual.app'",
-        )
+        ),
+        figure(
+            "minimal Textual app to first frame (median)",
+            median(minimal),
+            "s",
+            baseline=median(floors),
+            note=f"{runs} runs; one Static, benchmarks/minimal_app.py; same baseline",
+        ),
     ]
