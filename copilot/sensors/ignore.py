@@ -13,10 +13,12 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
-#: Never interesting to the user's context: VCS internals, dependencies, caches,
-#: build output and editor swap/backup files.
+#: Never interesting to the user's context: VCS internals, copilot's own project
+#: folder (its instructions are read on their own), dependencies, caches, build output
+#: and editor swap/backup files.
 DEFAULT_IGNORES: tuple[str, ...] = (
     ".git/",
+    ".copilot/",
     ".hg/",
     ".svn/",
     "node_modules/",
@@ -90,7 +92,14 @@ class IgnoreRules:
         parent, _, _ = rel.rpartition("/")
         if parent and self._dir_ignored(parent):
             return True
-        return self._decide(rel, is_dir=False)
+        if self._decide(rel, is_dir=False):
+            return True
+        # A folder pattern (`.git/`, `node_modules/`) covers the folder itself too. A
+        # path that is gone cannot say whether it was a folder, so it is taken as one:
+        # `rm -rf node_modules`, or the empty `.git` the sandbox mounts over and then
+        # removes, is not news (a removed plain file named like an ignored folder is
+        # the price). Checked in this order so only such names cost a stat.
+        return self._dir_ignored(rel) and not os.path.isfile(self.root / rel)
 
     def relative(self, path: str | Path) -> str | None:
         """`path` relative to the root with `/` separators, or None if outside it."""

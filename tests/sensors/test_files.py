@@ -180,3 +180,20 @@ def test_the_tail_of_a_burst_folds_into_its_folder_bulk(tmp_path: Path) -> None:
     assert [e.data["count"] for e in bulk] == [25, 5]
     assert {e.key for e in bulk} == {"src/gen/*"}
     assert sorted(e.key for e in got if e.action != "bulk") == ["notes.md"]
+
+
+async def test_a_removed_ignored_folder_is_not_reported(
+    watched: tuple[FileSensor, list[SensorEvent]],
+) -> None:
+    sensor, got = watched
+    ws = sensor.workspace
+    for name in ("node_modules", "secret-dir", ".git"):
+        (ws / name).mkdir()
+    (ws / "build").write_text("a plain file named like an ignored folder\n")
+    await asyncio.sleep(0.3)
+    for name in ("node_modules", "secret-dir", ".git"):
+        (ws / name).rmdir()
+    (ws / "visible.txt").write_text("seen\n")
+    await wait_for(lambda: "visible.txt" in keys(got))
+    await asyncio.sleep(0.5)
+    assert keys(got) == {"build", "visible.txt"}
