@@ -9,10 +9,11 @@ The layout, in mount order (later mounts sit on top of earlier ones):
 - the whole host read-only (`--ro-bind / /`), a fresh `/dev` and `/proc`, and a private
   `/tmp` that vanishes with the command;
 - the workspace (and any `extra_rw`) bound writable;
-- `.git` and `.copilot` in every writable root, and our user config folder, bound
-  read-only again; when one is missing an empty read-only tmpfs is mounted there, so
-  the command cannot create it. bubblewrap must create that mount point on the host
-  first; `mask_lease` removes it afterwards when it is still an empty directory;
+- `.git` and `.copilot` in every writable root (and in repositories nested inside
+  them), and our user config folder, bound read-only again; when one is missing at a
+  root an empty read-only tmpfs is mounted there, so the command cannot create it.
+  bubblewrap must create that mount point on the host first; `mask_lease` removes it
+  afterwards when it is still an empty directory;
 - credentials (`~/.ssh`, cloud CLIs, `/etc/shadow`, ...) hidden behind empty mounts.
 
 Namespaces: user (the command runs as a non-root uid even when we are root, with no
@@ -83,6 +84,8 @@ class SandboxSpec:
     Existing `extra_ro` paths are re-bound read-only over anything writable (more
     config that must not be changed); existing `extra_rw` folders are also writable.
     `home` is the user's home as seen by the command (its dotfiles and credentials).
+    `nested` holds existing protected entries deeper in the writable roots (nested
+    repositories' `.git`), which the runner finds before each command (nested.py).
     """
 
     workspace: Path
@@ -94,6 +97,7 @@ class SandboxSpec:
     hide_secrets: bool = True
     deny_unix_sockets: bool = True
     landlock: bool = True
+    nested: tuple[Path, ...] = ()
 
     def writable_roots(self) -> list[Path]:
         """The real paths the command may write, workspace first."""
@@ -104,6 +108,7 @@ class SandboxSpec:
     def protected_paths(self) -> list[Path]:
         """Paths inside writable roots that stay read-only (existing or to be masked)."""
         paths = [root / name for root in self.writable_roots() for name in self.protected_names]
+        paths += self.nested
         home = _real(self.home)
         if any(_inside(home, root) for root in self.writable_roots()) and home.is_dir():
             paths += sorted(entry for entry in home.iterdir() if entry.name.startswith("."))

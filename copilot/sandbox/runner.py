@@ -27,7 +27,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,6 +40,7 @@ from copilot.sandbox.bwrap import (
     open_seccomp_fd,
 )
 from copilot.sandbox.env import scrub_env
+from copilot.sandbox.nested import find_nested
 
 #: Bytes per chunk handed to `on_output`; also the unit the screen coalesces.
 CHUNK = 64 * 1024
@@ -333,6 +334,8 @@ async def run(
         status = available()
         if not status.ok:
             raise SandboxUnavailable(status.reason)
+        nested = await asyncio.to_thread(find_nested, spec.writable_roots(), spec.protected_names)
+        spec = replace(spec, nested=nested)
     workdir = cwd or (spec.workspace if spec is not None else Path.cwd())
     child_env = scrub_env(os.environ if env is None else env, sandboxed=spec is not None)
     capture = _Capture(max_capture, on_output, output_path)
