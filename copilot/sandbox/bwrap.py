@@ -12,8 +12,8 @@ The layout, in mount order (later mounts sit on top of earlier ones):
 - `.git` and `.copilot` in every writable root (and in repositories nested inside
   them), and our user config folder, bound read-only again; when one is missing at a
   root an empty read-only tmpfs is mounted there, so the command cannot create it.
-  bubblewrap must create that mount point on the host first; `mask_lease` removes it
-  afterwards when it is still an empty directory;
+  bubblewrap must create that mount point on the host first; masks.py removes it
+  when no sandbox of any copilot process masks it any more;
 - credentials (`~/.ssh`, cloud CLIs, `/etc/shadow`, ...) hidden behind empty mounts.
 
 Namespaces: user (the command runs as a non-root uid even when we are root, with no
@@ -30,8 +30,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -234,37 +233,6 @@ def open_seccomp_fd(spec: SandboxSpec) -> int | None:
     finally:
         os.close(write_fd)
     return read_fd
-
-
-_leases: dict[Path, int] = {}
-_created: set[Path] = set()
-
-
-@contextmanager
-def mask_lease(spec: SandboxSpec) -> Iterator[None]:
-    """Hold the mount points a run masks; remove the empty ones we made when done.
-
-    bubblewrap creates a missing protected folder (e.g. `.git`) on the host so it can
-    mount over it. Leaving it would litter the workspace, but removing it while another
-    sandbox of ours still masks it would detach that mask, so removal waits for the
-    last run in this process that uses the path.
-    """
-    paths = spec.protected_paths()
-    for path in paths:
-        if _leases.get(path, 0) == 0 and not os.path.lexists(path):
-            _created.add(path)
-        _leases[path] = _leases.get(path, 0) + 1
-    try:
-        yield
-    finally:
-        for path in paths:
-            _leases[path] -= 1
-            if _leases[path] == 0:
-                del _leases[path]
-                if path in _created:
-                    _created.discard(path)
-                    with suppress(OSError):
-                        os.rmdir(path)
 
 
 @functools.cache

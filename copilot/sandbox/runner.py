@@ -36,10 +36,10 @@ from copilot.sandbox.bwrap import (
     SandboxUnavailable,
     available,
     build_argv,
-    mask_lease,
     open_seccomp_fd,
 )
 from copilot.sandbox.env import scrub_env
+from copilot.sandbox.masks import mask_lease
 from copilot.sandbox.nested import find_nested
 
 #: Bytes per chunk handed to `on_output`; also the unit the screen coalesces.
@@ -347,7 +347,7 @@ async def run(
         pass_fds: tuple[int, ...] = ()
         argv = _spawn_argv(command)
         if spec is not None:
-            stack.enter_context(mask_lease(spec))
+            stack.enter_context(mask_lease(spec.protected_paths()))
             info_read, info_write = os.pipe()
             seccomp_fd = open_seccomp_fd(spec)
             pass_fds = (info_write,) if seccomp_fd is None else (info_write, seccomp_fd)

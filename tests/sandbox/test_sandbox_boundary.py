@@ -107,6 +107,44 @@ async def test_a_mask_holds_while_another_run_ends(
     assert not (ws / ".git").exists()
 
 
+OTHER_COPILOT = """
+import asyncio, sys
+from pathlib import Path
+from copilot.sandbox.bwrap import SandboxSpec
+from copilot.sandbox.runner import run
+spec = SandboxSpec(workspace=Path(sys.argv[1]), home=Path(sys.argv[2]))
+result = asyncio.run(run("while [ ! -e go-other ]; do sleep 0.05; done", spec=spec))
+sys.exit(result.exit_code)
+"""
+
+
+async def test_a_mask_holds_after_another_copilot_process_made_it(
+    spec: SandboxSpec, ws: Path, home: Path, env: dict[str, str]
+) -> None:
+    """Two copilots in one workspace (two tmux panes): the one that made the mount point
+    ends first, and must not take the other's mask away."""
+    other = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", OTHER_COPILOT, str(ws), str(home), env=env
+    )
+    while not (ws / ".copilot").exists():
+        await asyncio.sleep(0.02)
+    ours = asyncio.ensure_future(
+        sh(
+            "touch up; while [ ! -e go ]; do sleep 0.05; done; mkdir .copilot && echo CREATED",
+            spec,
+            env,
+        )
+    )
+    while not (ws / "up").exists():  # our sandbox masks the other's mount point
+        await asyncio.sleep(0.02)
+    (ws / "go-other").write_text("")
+    assert await other.wait() == 0
+    (ws / "go").write_text("")
+    result = await ours
+    assert "CREATED" not in result.output(), result.output()
+    assert not (ws / ".copilot").exists(), "the last holder removes the mount point"
+
+
 async def test_existing_copilot_and_user_config_are_read_only(
     spec: SandboxSpec, ws: Path, home: Path, env: dict[str, str]
 ) -> None:

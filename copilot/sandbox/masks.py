@@ -1,0 +1,80 @@
+"""The mount points a sandbox masks, held across every copilot process of this user.
+
+bubblewrap creates a missing protected folder (e.g. `.git`) on the host so it can
+mount an empty read-only tmpfs over it. Leaving the folder would litter the
+workspace, but removing it while any sandbox still masks it detaches that mask: the
+command inside could then create the real folder (a `.copilot/instructions.md` that
+the next session reads, a `.git` with hooks). Two copilots in one workspace (two tmux
+panes) are an ordinary setup, so the hold is a shared `flock` on a lock file per
+path, which the kernel releases when a process dies. The last holder, the one that
+gets the lock exclusively, removes the folder if it is still empty and was made for a
+mask: a mark in the lock file says so, set by whoever saw the path missing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+_MADE_FOR_MASK = b"made-for-mask\n"
+
+#: Per process: how many runs hold each path, and the open lock file of each.
+_leases: dict[Path, int] = {}
+_locks: dict[Path, int] = {}
+
+
+def lock_dir() -> Path:
+    """Where the lock files live: private to this user, shared by their copilots."""
+    folder = Path(tempfile.gettempdir()) / f"copilot-masks-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _lock_file(path: Path) -> Path:
+    return lock_dir() / f"{hashlib.sha256(os.fsencode(path)).hexdigest()[:32]}.lock"
+
+
+def _acquire(path: Path) -> None:
+    fd = os.open(_lock_file(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    if not os.path.lexists(path):
+        os.pwrite(fd, _MADE_FOR_MASK, 0)
+    _locks[path] = fd
+
+
+def _release(path: Path) -> None:
+    fd = _locks.pop(path)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # another copilot still masks it; the last one cleans up
+        if os.pread(fd, len(_MADE_FOR_MASK), 0) == _MADE_FOR_MASK:
+            with suppress(OSError):
+                os.rmdir(path)  # only when still empty
+            if not os.path.lexists(path):
+                os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def mask_lease(paths: Sequence[Path]) -> Iterator[None]:
+    """Hold `paths` (protected paths of one run) until the run ends."""
+    for path in paths:
+        if _leases.get(path, 0) == 0:
+            _acquire(path)
+        _leases[path] = _leases.get(path, 0) + 1
+    try:
+        yield
+    finally:
+        for path in paths:
+            _leases[path] -= 1
+            if _leases[path] == 0:
+                del _leases[path]
+                _release(path)
