@@ -21,7 +21,10 @@ DEFAULT_BACKGROUND_MODEL = "claude-sonnet-5-5"
 DEFAULT_MODEL = DEFAULT_INTERACTION_MODEL
 
 #: Textual's escape delay if the user did not set ESCDELAY: Esc must feel instant.
-DEFAULT_ESCDELAY_MS = 25
+#: A terminal writes each escape sequence whole (one write, one SSH packet, one tmux
+#: write to the pane), so its bytes arrive together and a short wait tells a lone Esc
+#: from the start of a sequence; at 25 ms Esc took ~40 ms to stop a stream.
+DEFAULT_ESCDELAY_MS = 10
 
 
 @dataclass(frozen=True, slots=True)
