@@ -211,7 +211,7 @@ class AssistantDone(Event):
     interrupted: bool = False
     stop_reason: str = ""
     calls: tuple[str, ...] = ()
-    """One line per tool call the message made (`toolbox.call_lines`)."""
+    """One line per tool call the message made (`calls.call_lines`)."""
 
 
 @dataclass(slots=True, kw_only=True)

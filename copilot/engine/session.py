@@ -38,13 +38,13 @@ from copilot.bus.events import (
     VoiceActivity,
 )
 from copilot.config import Config
+from copilot.engine.calls import call_lines
 from copilot.engine.context_window import ContextWindow
 from copilot.engine.history import tool_result
 from copilot.engine.queue import InputQueue
 from copilot.engine.state import Floor, TurnMachine, TurnState
 from copilot.engine.tasks import DELEGATE_TOOL, BackgroundTask, TaskManager
 from copilot.engine.throttle import Throttle
-from copilot.engine.toolbox import call_lines
 from copilot.memory.records import SessionInfo, StoredMessage
 from copilot.memory.store import Store, new_id
 from copilot.models.anthropic_client import AnthropicClient

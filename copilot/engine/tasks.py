@@ -21,7 +21,7 @@ from typing import Any
 from copilot.bus import Bus
 from copilot.bus.events import Event, TaskUpdate
 from copilot.config import Config
-from copilot.engine.toolbox import describe
+from copilot.engine.calls import describe
 from copilot.memory.store import Store
 from copilot.models.anthropic_client import AnthropicClient, build_params
 from copilot.models.reply import ModelError, Reply

@@ -17,6 +17,7 @@ from typing import Any
 
 from copilot.bus import Bus
 from copilot.bus.events import Event, ToolCallStarted, ToolFinished, ToolOutput, ToolStatus
+from copilot.engine.calls import describe
 from copilot.engine.history import tool_result
 from copilot.engine.throttle import Throttle
 from copilot.sandbox.bwrap import SandboxSpec
@@ -31,35 +32,6 @@ OUTPUT_HZ = 30
 SCREEN_TAIL = 16 * 1024
 
 Persist = Callable[[str, dict[str, Any]], Awaitable[None]]
-
-
-def describe(name: str, args: dict[str, Any]) -> str:
-    """The one line the tool pane shows for a call: the command or the path."""
-    if name == "run_shell":
-        return str(args.get("command", ""))
-    if name == "git":
-        extra = args.get("args") or []
-        return "git " + " ".join(str(a) for a in extra)
-    if name == "search":
-        return f"{args.get('pattern', '')!r} in {args.get('path') or '.'}"
-    if name == "list_files":
-        return str(args.get("glob") or ".")
-    if name in ("recall", "remember"):
-        return str(args.get("query") or args.get("fact") or "")
-    return str(args.get("path", ""))
-
-
-def call_lines(content: list[dict[str, Any]]) -> tuple[str, ...]:
-    """One line per tool call in a message's content: the tool and what it acts on.
-
-    The conversation shows these where a message made calls and said nothing, so the
-    transcript keeps a trace of what was done even with the tool pane out of view."""
-    lines = []
-    for block in content:
-        if block.get("type") == "tool_use":
-            name = str(block.get("name", ""))
-            lines.append(f"{name}  {describe(name, block.get('input') or {})}".rstrip())
-    return tuple(lines)
 
 
 class GatedToolbox:

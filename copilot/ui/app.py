@@ -50,8 +50,8 @@ from copilot.bus.events import (
     UserActivity,
     UserInput,
 )
+from copilot.engine.calls import call_lines
 from copilot.engine.runtime import Runtime
-from copilot.engine.toolbox import call_lines
 from copilot.heap import freeze_startup_heap, settle
 from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
