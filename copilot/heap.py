@@ -8,8 +8,8 @@ and a key pressed then waited for it. `gc.freeze()` moves the objects alive at
 that moment out of the collector's reach, so later full collections walk only
 what was made since. (Objects frozen this way are never collected if they later
 become unreachable cycles, which is why this runs once, after start-up, and
-not as a session grows.) When a turn ends, a full collection runs and the pages
-freed go back to the OS (`settle`).
+not as a session grows.) When a turn ends, the pages it freed go back to the OS
+(`return_free_memory`).
 """
 
 from __future__ import annotations
@@ -30,22 +30,6 @@ def freeze_startup_heap() -> int:
     gc.collect(1)
     gc.freeze()
     return gc.get_freeze_count()
-
-
-def settle() -> bool:
-    """A turn has ended: collect the cycles it left, then give freed pages back.
-
-    CPython's full (generation 2) collection walks every object not frozen, and
-    Textual keeps many: each rendered line is a `Strip` with seven small caches of
-    its own. After a few exchanges a full pass took 30-60 ms, and it ran whenever
-    allocation counts said so, such as in the middle of a flood of tool output,
-    where a key pressed then waited for it. A full pass when a turn ends, while
-    the user reads the answer, resets those counts, so the next turn seldom needs
-    one; and the memory it frees is then returned by `return_free_memory`.
-    Returns what `return_free_memory` returns.
-    """
-    gc.collect()
-    return return_free_memory()
 
 
 def return_free_memory() -> bool:

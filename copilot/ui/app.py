@@ -52,7 +52,7 @@ from copilot.bus.events import (
 )
 from copilot.engine.calls import call_lines
 from copilot.engine.runtime import Runtime
-from copilot.heap import freeze_startup_heap, settle
+from copilot.heap import freeze_startup_heap, return_free_memory
 from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
 from copilot.ui.warmup import warm_answer_rendering
@@ -216,8 +216,8 @@ class CopilotApp(App[None]):
 
     @work(exclusive=True, group="trim")
     async def trim_heap(self) -> None:
-        """Collect what a turn left and hand the memory back to the OS (copilot/heap.py)."""
-        await asyncio.to_thread(settle)
+        """Hand the memory a turn freed back to the OS, off the loop (copilot/heap.py)."""
+        await asyncio.to_thread(return_free_memory)
 
     @work(exclusive=True, group="prepare")
     async def prepare(self) -> None:

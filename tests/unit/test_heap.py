@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import platform
-import weakref
 from pathlib import Path
 
 import pytest
 
-from copilot.heap import return_free_memory, settle
+from copilot.heap import return_free_memory
 
 MB = 1024 * 1024
 
@@ -33,20 +31,3 @@ def test_freed_heap_pages_are_returned() -> None:
     assert return_free_memory()
     assert before - _rss() > 50 * MB
     assert len(kept) == 5_000
-
-
-def test_settle_collects_the_cycles_a_turn_left() -> None:
-    class Node:
-        peer: object = None
-
-    gc.disable()  # only settle may collect here
-    try:
-        node = Node()
-        node.peer = node
-        alive = weakref.ref(node)
-        del node
-        assert alive() is not None
-        settle()
-        assert alive() is None
-    finally:
-        gc.enable()
