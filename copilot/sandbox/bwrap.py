@@ -30,7 +30,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,12 +170,14 @@ def build_argv(
     cwd: Path | None = None,
     info_fd: int | None = None,
     seccomp_fd: int | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The full bwrap command line that runs `command` under `spec`.
 
     `info_fd` receives bubblewrap's JSON info (the host pid of the sandbox's init,
     which the runner signals on interrupt); `seccomp_fd` is a readable fd holding the
-    compiled filter (see `open_seccomp_fd`).
+    compiled filter (see `open_seccomp_fd`); `env` is the environment the command is
+    started with (the Landlock helper restores one of its variables from it).
     """
     exe = bwrap_path()
     if exe is None:
@@ -211,7 +213,9 @@ def build_argv(
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
     if spec.landlock and (layer := landlock.status()).ok:
-        command = landlock.wrap(layer.abi, spec.writable_roots(), command)
+        argv += ["--setenv", *landlock.QUIET_LOCALE]
+        badlang = (env or {}).get(landlock.QUIET_LOCALE[0])
+        command = landlock.wrap(layer.abi, spec.writable_roots(), command, badlang)
     return [*argv, "--", *command]
 
 

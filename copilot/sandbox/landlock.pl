@@ -1,12 +1,16 @@
 # Enter a Landlock domain, then exec the command: run by bubblewrap inside the sandbox.
-# Arguments: SYS_PRCTL HANDLED_FS SCOPED PATH... -- COMMAND...
+# Arguments: SYS_PRCTL HANDLED_FS SCOPED BADLANG PATH... -- COMMAND...
 # Every right in HANDLED_FS is refused outside the PATHs; SCOPED is the scope mask.
+# bubblewrap starts Perl with PERL_BADLANG=0 (no five-line warning in every command's
+# output when the user's locale is not installed here); BADLANG puts the user's own
+# value back for the command: "-" for none, "=VALUE" for VALUE.
 # prctl's number differs by architecture, so it is passed in; Landlock's (444-446) are
 # the same on all of them. no_new_privs (which landlock_restrict_self needs) is set
 # here even though bubblewrap sets it too, so the helper holds on its own.
 # Any failure stops here (exit 126): the command never runs with less than promised.
 sub fail { print STDERR "copilot-landlock: @_\n"; exit 126; }
-my ($sys_prctl, $fs, $scoped) = splice(@ARGV, 0, 3);
+my ($sys_prctl, $fs, $scoped, $badlang) = splice(@ARGV, 0, 4);
+if ($badlang eq '-') { delete $ENV{PERL_BADLANG}; } else { $ENV{PERL_BADLANG} = substr($badlang, 1); }
 my @paths;
 while (@ARGV) {
     my $arg = shift @ARGV;

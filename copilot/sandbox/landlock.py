@@ -22,6 +22,7 @@ own empty network namespace, where servers on loopback must keep working for tes
 
 import ctypes
 import functools
+import os
 import platform
 import shutil
 import subprocess
@@ -108,13 +109,25 @@ def _script() -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
-def wrap(abi: int, writable: Sequence[Path], command: Sequence[str]) -> list[str]:
-    """`command` run through the helper, writable only under `writable` and the sandbox's own."""
+#: Set for the helper only (see landlock.pl): Perl's locale warning would otherwise
+#: open every command's output where the user's locale is not installed.
+QUIET_LOCALE = ("PERL_BADLANG", "0")
+
+
+def wrap(
+    abi: int, writable: Sequence[Path], command: Sequence[str], badlang: str | None = None
+) -> list[str]:
+    """`command` run through the helper, writable only under `writable` and the sandbox's own.
+
+    The helper is started with `QUIET_LOCALE` set; `badlang` is the user's own
+    PERL_BADLANG (None when unset), which the command gets back.
+    """
     perl = shutil.which("perl")
     assert perl is not None, "status() said Landlock can be used"
     folders = [str(path) for path in dict.fromkeys([*writable, *SANDBOX_WRITABLE])]
     numbers = [str(_SYS_PRCTL[platform.machine()]), str(handled_rights(abi)), str(scopes(abi))]
-    return [perl, "-e", _script(), *numbers, *folders, "--", *command]
+    restore = "-" if badlang is None else f"={badlang}"
+    return [perl, "-e", _script(), *numbers, restore, *folders, "--", *command]
 
 
 @functools.cache
@@ -131,8 +144,9 @@ def status() -> LandlockStatus:
         return LandlockStatus(abi, "perl is not installed (the helper that enters Landlock)")
     # The probe restricts only its own short-lived process, the same way a real run does.
     probe = wrap(abi, [Path("/tmp")], ["true"])
+    env = {**os.environ, QUIET_LOCALE[0]: QUIET_LOCALE[1]}
     try:
-        result = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+        result = subprocess.run(probe, capture_output=True, text=True, timeout=30, env=env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return LandlockStatus(abi, f"the Landlock helper did not run: {exc}")
     if result.returncode != 0:

@@ -351,7 +351,9 @@ async def run(
             info_read, info_write = os.pipe()
             seccomp_fd = open_seccomp_fd(spec)
             pass_fds = (info_write,) if seccomp_fd is None else (info_write, seccomp_fd)
-            argv = build_argv(spec, argv, cwd=workdir, info_fd=info_write, seccomp_fd=seccomp_fd)
+            argv = build_argv(
+                spec, argv, cwd=workdir, info_fd=info_write, seccomp_fd=seccomp_fd, env=child_env
+            )
         try:
             transport, protocol = await loop.subprocess_exec(
                 lambda: _Protocol(capture),

@@ -85,3 +85,17 @@ def test_without_perl_the_sandbox_runs_without_the_layer(
     assert argv[argv.index("--") + 1 :] == ["true"]
     assert described.endswith(f"no Landlock: {state.reason}")
     assert f"Landlock ABI {landlock.status().abi}" in bwrap.describe()
+
+
+async def test_a_locale_missing_here_adds_nothing_to_the_output(
+    ws: Path, env: dict[str, str]
+) -> None:
+    """Perl warns at start-up about a locale that is not installed (an SSH session
+    brings the client's); the helper must not put that into every command's output."""
+    broken = {**env, "LC_ALL": "xx_YY.UTF-8", "LANG": "C.UTF-8"}
+    check = "echo out; echo ${PERL_BADLANG-unset}"
+    plain = await run(check, spec=SandboxSpec(workspace=ws), env=broken)
+    assert plain.output().splitlines()[-2:] == ["out", "unset"], plain.output()
+    assert "perl" not in plain.output()
+    own = await run(check, spec=SandboxSpec(workspace=ws), env={**broken, "PERL_BADLANG": "1"})
+    assert own.output().splitlines()[-2:] == ["out", "1"], own.output()
