@@ -16,7 +16,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -29,9 +28,15 @@ _locks: dict[Path, int] = {}
 
 
 def lock_dir() -> Path:
-    """Where the lock files live: private to this user, shared by their copilots."""
-    folder = Path(tempfile.gettempdir()) / f"copilot-masks-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
+    """Where the lock files live: private to this user, shared by their copilots.
+
+    `$XDG_RUNTIME_DIR` (per user, mode 0700) when there is one, else the user's cache
+    folder; not the shared `/tmp`, where another user could have made the folder first.
+    """
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    base = Path(runtime) if runtime and os.path.isdir(runtime) else Path.home() / ".cache"
+    folder = base / "copilot" / "masks"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 

@@ -123,8 +123,9 @@ async def test_a_mask_holds_after_another_copilot_process_made_it(
 ) -> None:
     """Two copilots in one workspace (two tmux panes): the one that made the mount point
     ends first, and must not take the other's mask away."""
+    # The same user's copilot: its own HOME (where the holds are kept) is ours.
     other = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", OTHER_COPILOT, str(ws), str(home), env=env
+        sys.executable, "-c", OTHER_COPILOT, str(ws), str(home), env=dict(os.environ)
     )
     while not (ws / ".copilot").exists():
         await asyncio.sleep(0.02)
