@@ -241,8 +241,14 @@ class Usage(Event):
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
+    cache_creation_tokens: int = 0
     context_tokens: int = 0
     context_window: int = 0
+
+    @property
+    def prompt_tokens(self) -> int:
+        """The whole request: uncached input plus the cached prefix read or written."""
+        return self.input_tokens + self.cache_read_tokens + self.cache_creation_tokens
 
     def coalesce_key(self) -> Hashable | None:
         return "usage"

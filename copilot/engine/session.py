@@ -496,7 +496,8 @@ class Engine:
                 input_tokens=reply.input_tokens,
                 output_tokens=reply.output_tokens,
                 cache_read_tokens=reply.cache_read_tokens,
-                context_tokens=self.window.observe(reply.input_tokens + reply.cache_read_tokens),
+                cache_creation_tokens=reply.cache_creation_tokens,
+                context_tokens=self.window.observe(reply.prompt_tokens),
                 context_window=self.config.model.context_window,
             )
         )

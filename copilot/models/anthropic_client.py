@@ -226,6 +226,7 @@ def _apply(
         usage = event.message.usage
         reply.input_tokens = usage.input_tokens or 0
         reply.cache_read_tokens = getattr(usage, "cache_read_input_tokens", 0) or 0
+        reply.cache_creation_tokens = getattr(usage, "cache_creation_input_tokens", 0) or 0
         on_usage(reply)
     elif kind == "content_block_start":
         block = event.content_block

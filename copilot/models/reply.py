@@ -25,6 +25,7 @@ class Reply:
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
+    cache_creation_tokens: int = 0
     _fragments: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     def start_text(self) -> int:
@@ -35,6 +36,11 @@ class Reply:
 
     def add_text(self, fragment: str, position: int) -> None:
         self._fragments[position].append(fragment)
+
+    @property
+    def prompt_tokens(self) -> int:
+        """The whole request's size: the API reports the cached prefix apart from the rest."""
+        return self.input_tokens + self.cache_read_tokens + self.cache_creation_tokens
 
     @property
     def text(self) -> str:

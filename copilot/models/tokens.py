@@ -4,9 +4,10 @@ No tokenizer for Claude ships as a library, so the local figure is the size of
 the request's JSON over four characters, times a ratio learnt from what the
 API reports. The ratio starts pessimistic (code and JSON cost more than prose)
 and is corrected from two sources: `count_tokens` answers (exact, used near a
-compaction threshold, where precision matters) and the `input_tokens` each
-reply reports. A correction upwards applies at once, downwards only slowly:
-running over the window is an error, running a little under costs nothing.
+compaction threshold, where precision matters) and the prompt size each reply
+reports (its `input_tokens` plus the prompt-cache prefix read or written). A
+correction upwards applies at once, downwards only slowly: running over the window
+is an error, running a little under costs nothing.
 
 `count_tokens` goes through its own SDK client with a short timeout and no
 retries: counting is an optimisation and must never hold a turn back. The
@@ -34,8 +35,8 @@ PRIOR_RATIO = 1.25
 MIN_RATIO, MAX_RATIO = 0.5, 4.0
 #: Weight of a new observation that lowers the ratio.
 DOWN_WEIGHT = 0.2
-#: A reported count below this share of the estimate is not a full count (prompt
-#: cache writes are reported apart from `input_tokens`), so it does not calibrate.
+#: A reported count below this share of the estimate is not a full count (a proxy
+#: that leaves out the prompt-cache parts), so it does not calibrate.
 PLAUSIBLE_SHARE = 0.5
 #: Seconds `count_tokens` may take before the estimate is used instead.
 COUNT_TIMEOUT_S = 5.0

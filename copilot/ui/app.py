@@ -399,7 +399,7 @@ class CopilotApp(App[None]):
         elif isinstance(event, Retrying):
             self.status.count_down(event.reason, event.seconds)
         elif isinstance(event, Usage):
-            self.status.tokens_in = event.input_tokens + event.cache_read_tokens
+            self.status.tokens_in = event.prompt_tokens
             self.status.tokens_out = event.output_tokens
             if event.context_window:
                 self.status.context = f"{event.context_tokens:,}/{event.context_window:,}"

@@ -30,6 +30,7 @@ from tests.functional.harness import (
 )
 from tests.standin import Reply, StandinServer
 from tests.standin.markdown_feed import markdown_section
+from tests.standin.wire import cache_split, estimate_tokens
 
 ANSWER = "# Title\n\nSome **bold** words.\n\n```python\nprint('hi')\n```\n\n- one\n- two\n"
 
@@ -58,6 +59,28 @@ async def test_answer_streams_as_markdown(online: StandinServer, workspace: Path
     assert body["messages"][-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
     assert body["stream"] is True
     assert body["model"] == app.runtime.config.model.name
+
+
+async def test_the_tokens_in_count_the_cached_prefix_too(
+    online: StandinServer, workspace: Path
+) -> None:
+    """The API reports the prompt-cache prefix (read or written) apart from `input_tokens`;
+    the request's size, on the status line and for the context window, is all three."""
+    online.script(Reply.text("First."), Reply.text("Second."))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.prompt.load_text("background " * 600)  # over the API's 1,024-token cache minimum
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 1, "answer 1")
+        first = app.status.tokens_in
+        await send(pilot, "and now?")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answer 2")
+        second = app.status.tokens_in
+    bodies = [request.body for request in online.requests]
+    seen: set[str] = set()
+    assert cache_split(bodies[0], seen)[1] > 0, "the first request writes the cache"
+    assert cache_split(bodies[1], seen)[0] > 0, "the second one reads it"
+    assert [first, second] == [estimate_tokens(body) for body in bodies]
 
 
 async def test_partial_answer_shows_while_streaming(online: StandinServer, workspace: Path) -> None:

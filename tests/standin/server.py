@@ -32,6 +32,7 @@ from tests.standin.replies import Fault, HttpError, Reply
 from tests.standin.wire import (
     MessageContext,
     WireEvent,
+    cache_split,
     error_body,
     estimate_tokens,
     http_chunk,
@@ -73,6 +74,8 @@ class StandinServer:
         self._disconnects: list[DisconnectRecord] = []
         self._responses: list[ResponseRecord] = []
         self._sent_times: list[list[float]] = []
+        #: Prompt-cache prefixes seen (wire.cache_split); only the server's loop uses it.
+        self._prompt_cache: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
@@ -333,11 +336,14 @@ class StandinServer:
             await _send_error(writer, reply.http_error, request_id)
             self._finish(index, "http_error")
             return
+        read, written = cache_split(body, self._prompt_cache)
         ctx = MessageContext(
             message_id=f"msg_standin_{index:04d}",
             model=str(body.get("model", "claude-standin")),
-            input_tokens=estimate_tokens(body),
+            input_tokens=max(1, estimate_tokens(body) - read - written),
             request_index=index,
+            cache_read_tokens=read,
+            cache_creation_tokens=written,
         )
         if body.get("stream"):
             await self._stream(ctx, reply, request_id, reader, writer)

@@ -7,6 +7,7 @@ server decides when to send, this module decides what the bytes are.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -35,12 +36,19 @@ class WireEvent:
 
 @dataclass(frozen=True)
 class MessageContext:
-    """Per-request facts the events carry: ids, the model asked for, the input size."""
+    """Per-request facts the events carry: ids, the model asked for, the input size.
+
+    As the API reports them, `input_tokens` is only the part after the last prompt-cache
+    breakpoint; the cached prefix is counted in `cache_read_tokens` (found in the cache)
+    and `cache_creation_tokens` (written to it), see `cache_split`.
+    """
 
     message_id: str
     model: str
     input_tokens: int
     request_index: int
+    cache_read_tokens: int = 0
+    cache_creation_tokens: int = 0
 
     def tool_id(self, block_index: int, call: ToolCall) -> str:
         """The scripted id, or one that is stable for this request and block."""
@@ -56,6 +64,47 @@ def estimate_tokens(body: Mapping[str, Any]) -> int:
     """A deterministic token estimate: JSON length of messages and system over four."""
     payload = {"system": body.get("system"), "messages": body.get("messages", [])}
     return max(1, len(_dumps(payload)) // CHARS_PER_TOKEN)
+
+
+#: The API caches no prefix shorter than this (Sonnet and Opus; Haiku's is larger).
+MIN_CACHEABLE_TOKENS = 1024
+
+
+def cache_split(body: Mapping[str, Any], cached: set[str]) -> tuple[int, int]:
+    """`(read, written)`: tokens of the prompt-cache prefix found in `cached` and added to it.
+
+    Like the API: the prefix runs through the last block marked `cache_control`
+    (system blocks, then message blocks); the longest earlier prefix seen at any block
+    boundary is read, the rest up to the breakpoint is written, and nothing shorter
+    than `MIN_CACHEABLE_TOKENS` is cached. Prefixes are compared without their
+    `cache_control` marks, which move from request to request.
+    """
+    system = body.get("system") or []
+    blocks = [{"type": "text", "text": system}] if isinstance(system, str) else list(system)
+    for message in body.get("messages", []):
+        content = message.get("content", [])
+        if isinstance(content, str):
+            content = [{"type": "text", "text": content}]
+        blocks += [{"role": message.get("role"), **block} for block in content]
+    marks = [i for i, block in enumerate(blocks) if "cache_control" in block]
+    if not marks:
+        return 0, 0
+    digest = hashlib.sha256()
+    keys: list[str] = []
+    tokens: list[int] = []
+    chars = 0
+    for block in blocks[: marks[-1] + 1]:
+        text = _dumps({k: v for k, v in block.items() if k != "cache_control"})
+        digest.update(text.encode())
+        keys.append(digest.hexdigest())
+        chars += len(text)
+        tokens.append(chars // CHARS_PER_TOKEN)
+    if tokens[-1] < MIN_CACHEABLE_TOKENS:
+        return 0, 0
+    hits = [i for i, key in enumerate(keys) if key in cached]
+    read = tokens[hits[-1]] if hits else 0
+    cached.update(keys[i] for i in marks if tokens[i] >= MIN_CACHEABLE_TOKENS)
+    return read, tokens[-1] - read
 
 
 def chunk_text(text: str, size: int) -> list[str]:
@@ -158,8 +207,8 @@ def _message(
         "usage": {
             "input_tokens": ctx.input_tokens,
             "output_tokens": output_tokens,
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
+            "cache_creation_input_tokens": ctx.cache_creation_tokens,
+            "cache_read_input_tokens": ctx.cache_read_tokens,
             "service_tier": "standard",
         },
     }
