@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from copilot.sandbox.bwrap import SandboxSpec, build_argv
+from copilot.sandbox.masks import lock_file
 from copilot.sandbox.runner import RunResult, run
 from tests.sandbox.helpers import make_repo, tree_digest
 
@@ -144,6 +145,7 @@ async def test_a_mask_holds_after_another_copilot_process_made_it(
     result = await ours
     assert "CREATED" not in result.output(), result.output()
     assert not (ws / ".copilot").exists(), "the last holder removes the mount point"
+    assert not lock_file(ws / ".copilot").exists(), "and then its lock file"
 
 
 async def test_existing_copilot_and_user_config_are_read_only(
