@@ -32,8 +32,17 @@ async def _settle(pilot) -> None:
             break
         await pilot.pause(0.05)
     await pilot.pause(0.3)
-    app.query_one("#tools").scroll_end(animate=False)
     app.query_one("#conversation").scroll_end(animate=False)
+    # The tool pane at its end twice in a row: on a loaded machine a late layout (the
+    # prompt's) can still grow it after a single scroll_end.
+    tools = app.query_one("#tools")
+    steady = 0
+    for _ in range(100):
+        steady = steady + 1 if tools.scroll_y == tools.max_scroll_y else 0
+        if steady == 2:
+            break
+        tools.scroll_end(animate=False)
+        await pilot.pause(0.05)
     await pilot.pause(0.3)
 
 
