@@ -59,7 +59,9 @@ class FileSensor(Emitter):
         rel = self.rules.relative(path)
         if rel is None:
             return False
-        return self.rules.is_rules_file(rel) or not self.rules.ignored(rel)
+        return self.rules.is_rules_file(rel) or not self.rules.ignored(
+            rel, gone=change == Change.deleted
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Watch until `stop` is set."""
@@ -91,7 +93,11 @@ class FileSensor(Emitter):
             per_path[rel].add(change)
         if reload_rules:
             self.rules.load()
-        paths = {rel: seen for rel, seen in per_path.items() if not self.rules.ignored(rel)}
+        paths = {
+            rel: seen
+            for rel, seen in per_path.items()
+            if not self.rules.ignored(rel, gone=Change.deleted in seen)
+        }
         if len(paths) > self.bulk_threshold:
             self._emit_bulk(paths)
             return

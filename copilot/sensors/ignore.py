@@ -84,22 +84,23 @@ class IgnoreRules:
         """A change to this path changes the rules (call `load` again)."""
         return rel.endswith(".gitignore") or rel == ".git/info/exclude"
 
-    def ignored(self, path: str | Path) -> bool:
-        """True if `path` (absolute, or relative to the root) is ignored."""
+    def ignored(self, path: str | Path, *, gone: bool = False) -> bool:
+        """True if `path` (absolute, or relative to the root) is ignored.
+
+        A folder pattern (`.git/`, `node_modules/`) covers the folder itself too, but a
+        path that is `gone` cannot say whether it was a folder, so for a removal it is
+        taken as one: `rm -rf node_modules`, or the empty `.git` the sandbox mounts over
+        and then removes, is not news (a removed plain file named like an ignored
+        folder is the price). An existing folder needs no such check: the sensor
+        reports files only.
+        """
         rel = self.relative(path)
         if rel is None:
             return True
         parent, _, _ = rel.rpartition("/")
         if parent and self._dir_ignored(parent):
             return True
-        if self._decide(rel, is_dir=False):
-            return True
-        # A folder pattern (`.git/`, `node_modules/`) covers the folder itself too. A
-        # path that is gone cannot say whether it was a folder, so it is taken as one:
-        # `rm -rf node_modules`, or the empty `.git` the sandbox mounts over and then
-        # removes, is not news (a removed plain file named like an ignored folder is
-        # the price). Checked in this order so only such names cost a stat.
-        return self._dir_ignored(rel) and not os.path.isfile(self.root / rel)
+        return self._decide(rel, is_dir=False) or (gone and self._decide(rel, is_dir=True))
 
     def relative(self, path: str | Path) -> str | None:
         """`path` relative to the root with `/` separators, or None if outside it."""
