@@ -215,7 +215,7 @@ def build_argv(
     if spec.landlock and (layer := landlock.status()).ok:
         argv += ["--setenv", *landlock.QUIET_LOCALE]
         badlang = (env or {}).get(landlock.QUIET_LOCALE[0])
-        command = landlock.wrap(layer.abi, spec.writable_roots(), command, badlang)
+        command = landlock.wrap(layer, spec.writable_roots(), command, badlang)
     return [*argv, "--", *command]
 
 

@@ -71,6 +71,7 @@ class LandlockStatus:
 
     abi: int
     reason: str = ""
+    perl: str = ""
 
     @property
     def ok(self) -> bool:
@@ -115,19 +116,22 @@ QUIET_LOCALE = ("PERL_BADLANG", "0")
 
 
 def wrap(
-    abi: int, writable: Sequence[Path], command: Sequence[str], badlang: str | None = None
+    layer: LandlockStatus,
+    writable: Sequence[Path],
+    command: Sequence[str],
+    badlang: str | None = None,
 ) -> list[str]:
     """`command` run through the helper, writable only under `writable` and the sandbox's own.
 
-    The helper is started with `QUIET_LOCALE` set; `badlang` is the user's own
-    PERL_BADLANG (None when unset), which the command gets back.
+    `layer` is what `status` found (its ABI and Perl). The helper is started with
+    `QUIET_LOCALE` set; `badlang` is the user's own PERL_BADLANG (None when unset),
+    which the command gets back.
     """
-    perl = shutil.which("perl")
-    assert perl is not None, "status() said Landlock can be used"
+    abi = layer.abi
     folders = [str(path) for path in dict.fromkeys([*writable, *SANDBOX_WRITABLE])]
     numbers = [str(_SYS_PRCTL[platform.machine()]), str(handled_rights(abi)), str(scopes(abi))]
     restore = "-" if badlang is None else f"={badlang}"
-    return [perl, "-e", _script(), *numbers, restore, *folders, "--", *command]
+    return [layer.perl, "-e", _script(), *numbers, restore, *folders, "--", *command]
 
 
 @functools.cache
@@ -140,10 +144,12 @@ def status() -> LandlockStatus:
         return LandlockStatus(0, "the kernel has no Landlock (or it is disabled)")
     if abi < MIN_ABI:
         return LandlockStatus(abi, f"the kernel's Landlock ABI {abi} is too old (2 needed)")
-    if shutil.which("perl") is None:
+    perl = shutil.which("perl")
+    if perl is None:
         return LandlockStatus(abi, "perl is not installed (the helper that enters Landlock)")
+    found = LandlockStatus(abi, perl=perl)
     # The probe restricts only its own short-lived process, the same way a real run does.
-    probe = wrap(abi, [Path("/tmp")], ["true"])
+    probe = wrap(found, [Path("/tmp")], ["true"])
     env = {**os.environ, QUIET_LOCALE[0]: QUIET_LOCALE[1]}
     try:
         result = subprocess.run(probe, capture_output=True, text=True, timeout=30, env=env)
@@ -152,4 +158,4 @@ def status() -> LandlockStatus:
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines()
         return LandlockStatus(abi, lines[-1] if lines else f"exit code {result.returncode}")
-    return LandlockStatus(abi)
+    return found

@@ -62,7 +62,7 @@ async def test_signals_stay_inside_the_command(ws: Path, env: dict[str, str]) ->
 def test_the_helper_fails_closed(tmp_path: Path) -> None:
     """A folder it cannot hold is an error before the command, never a looser domain."""
     marker = tmp_path / "ran"
-    argv = landlock.wrap(landlock.status().abi, [tmp_path / "missing"], ["touch", str(marker)])
+    argv = landlock.wrap(landlock.status(), [tmp_path / "missing"], ["touch", str(marker)])
     result = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     assert result.returncode == 126
     assert result.stderr.startswith("copilot-landlock: ") and "missing" in result.stderr
