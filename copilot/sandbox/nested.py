@@ -8,8 +8,8 @@ writable roots are searched for nested `.git` and `.copilot` entries, breadth fi
 (repositories sit near the top), without following symlinks and without descending
 into dependency and cache folders that hold none a user works in.
 
-The search is bounded: ~1 µs an entry here with the tree in the page cache (the
-workspace a user works in is), so `SCAN_LIMIT` entries cost ~10 ms at most, in a
+The search is bounded: ~1.5-2 µs an entry here with the tree in the page cache (the
+workspace a user works in is), so `SCAN_LIMIT` entries cost 15-19 ms at most, in a
 worker thread (`benchmarks/bench_sandbox.py` prints the figure). A tree larger than
 that is searched in part, its shallowest folders first, which docs/security.md states.
 """
