@@ -55,6 +55,7 @@ from copilot.engine.runtime import Runtime
 from copilot.heap import freeze_startup_heap, return_free_memory
 from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
+from copilot.ui.stylesheet import OnceStylesheet
 from copilot.ui.warmup import warm_answer_rendering
 from copilot.ui.widgets import (
     ApprovalPrompt,
@@ -116,8 +117,25 @@ class CopilotApp(App[None]):
         #: When the SDK was loaded, the answer rendering warmed and the heap frozen.
         self.prepared_at: float | None = None
         self._hint: Hint | None = None
-        self._startup_problems: list[str] = []
+        self._startup_problems = self._choose_theme()
+        self.stylesheet = OnceStylesheet(variables=self.get_css_variables())
         self.voice = None
+
+    def _choose_theme(self) -> list[str]:
+        """Register the themes and pick the configured one, before any CSS is parsed.
+
+        Chosen here, the first parse already has the theme's variables and the
+        stylesheet need not parse everything again (stylesheet.py).
+        """
+        loaded, problems = themes.discover()
+        for theme in loaded:
+            self.register_theme(theme)
+        wanted = self.runtime.config.ui.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            problems.append(f"theme '{wanted}' not found; using the default")
+        return problems
 
     def get_driver_class(self) -> type[Driver]:
         """On a Linux or macOS terminal, the driver that makes Esc arrive quickly."""
@@ -155,14 +173,6 @@ class CopilotApp(App[None]):
         return self.query_one(PromptInput)
 
     async def on_mount(self) -> None:
-        loaded, problems = themes.discover()
-        for theme in loaded:
-            self.register_theme(theme)
-        wanted = self.runtime.config.ui.theme
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
-            problems.append(f"theme '{wanted}' not found; using the default")
         if self.runtime.config.ui.keymap:
             self.set_keymap(self.runtime.config.ui.keymap)
         self.prompt.focus()
@@ -170,7 +180,6 @@ class CopilotApp(App[None]):
         self.status.model = self.runtime.config.model.name
         self._pump = self.runtime.bus.subscribe("tui")
         self.pump_bus()
-        self._startup_problems = problems
         self.call_after_refresh(self.boot)
 
     @work(exclusive=True, group="boot")
