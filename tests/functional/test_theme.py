@@ -11,6 +11,7 @@ from pathlib import Path
 
 from textual.color import Color
 
+from copilot.ui.app import CopilotApp
 from copilot.ui.stylesheet import OnceStylesheet
 from copilot.ui.themes import SHIPPED, load_theme
 from tests.functional.harness import make_app, notices, wait_for
@@ -19,7 +20,7 @@ DARK = load_theme(SHIPPED / "copilot-dark.toml")
 LIGHT = load_theme(SHIPPED / "copilot-light.toml")
 
 
-def background(app) -> Color:  # noqa: ANN001 - a CopilotApp
+def background(app: CopilotApp) -> Color:
     return app.screen.styles.background
 
 
