@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,6 +122,8 @@ class Runtime:
         self._memory_tasks.append(asyncio.create_task(self._retain(), name="retention"))
 
     async def _retain(self) -> None:
+        import sqlite3
+
         from copilot.memory.retention import gc
 
         assert self.store is not None
