@@ -66,6 +66,9 @@ def _flags(args: argparse.Namespace) -> dict[str, dict[str, str]]:
 
 def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
     os.environ.setdefault("ESCDELAY", str(config.ui.escdelay_ms))
+    from copilot.heap import hold_collector
+
+    hold_collector()  # Until the app freezes its start-up heap (copilot/heap.py).
     from copilot.engine.runtime import Runtime
     from copilot.ui.app import CopilotApp
 

@@ -233,14 +233,17 @@ class CopilotApp(App[None]):
         """The slow loads the first frame skipped, then the heap frozen (copilot/heap.py).
 
         The SDK is imported and the answer widgets' parsers and highlighters warmed
-        (warmup.py) side by side; once both are in, what start-up made is frozen.
+        (warmup.py) side by side; once both are in, what start-up made is frozen
+        and the collector, held off on the launch path, runs again whatever happened.
         """
-        problem, _ = await asyncio.gather(
-            self.runtime.load_model(), asyncio.to_thread(warm_answer_rendering)
-        )
+        try:
+            problem, _ = await asyncio.gather(
+                self.runtime.load_model(), asyncio.to_thread(warm_answer_rendering)
+            )
+        finally:
+            freeze_startup_heap()
         if problem:
             await self.conversation.add_notice(problem, "warning")
-        freeze_startup_heap()
         self.prepared_at = time.monotonic()
 
     async def _replay(self) -> None:

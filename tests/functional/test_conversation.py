@@ -387,3 +387,17 @@ async def test_items_trimmed_from_the_conversation_free_their_rendered_lines() -
         del first
         gc.collect()
         assert drawn() is None, "a trimmed message's rendered lines are still held"
+
+
+async def test_collector_held_at_launch_runs_again_once_prepared(workspace: Path) -> None:
+    # `copilot` holds the collector off from before Textual is imported (cli.run_tui);
+    # the app must turn it back on once start-up is frozen, or a session's garbage
+    # cycles would never be collected.
+    gc.disable()
+    try:
+        app = make_app(workspace)
+        async with app.run_test() as pilot:
+            await wait_for(pilot, lambda: app.prepared_at is not None, "start-up prepared")
+            assert gc.isenabled()
+    finally:
+        gc.enable()

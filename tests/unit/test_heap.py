@@ -1,13 +1,14 @@
-"""copilot/heap.py: freed memory goes back to the OS when asked."""
+"""copilot/heap.py: freed memory goes back to the OS; the collector held at launch comes back."""
 
 from __future__ import annotations
 
+import gc
 import platform
 from pathlib import Path
 
 import pytest
 
-from copilot.heap import return_free_memory
+from copilot.heap import freeze_startup_heap, hold_collector, return_free_memory
 
 MB = 1024 * 1024
 
@@ -31,3 +32,17 @@ def test_freed_heap_pages_are_returned() -> None:
     assert return_free_memory()
     assert before - _rss() > 50 * MB
     assert len(kept) == 5_000
+
+
+def test_held_collector_comes_back_with_the_heap_frozen() -> None:
+    try:
+        hold_collector()
+        assert not gc.isenabled()
+        garbage: list[object] = []
+        garbage.append(garbage)  # A cycle made while held: frozen, not collected.
+        frozen = freeze_startup_heap()
+        assert gc.isenabled()
+        assert frozen == gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
