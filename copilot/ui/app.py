@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -58,8 +59,6 @@ from copilot.ui import commands, themes
 from copilot.ui.stylesheet import OnceStylesheet
 from copilot.ui.warmup import warm_answer_rendering
 from copilot.ui.widgets import (
-    ApprovalPrompt,
-    CompactionMarker,
     ContextPane,
     Conversation,
     PromptInput,
@@ -68,6 +67,11 @@ from copilot.ui.widgets import (
     TasksView,
     ToolPane,
 )
+
+if TYPE_CHECKING:
+    # Loaded where first used: the first frame has neither (~4 ms of imports).
+    from copilot.ui.widgets.approval_prompt import ApprovalPrompt
+    from copilot.ui.widgets.compaction_marker import CompactionMarker
 
 HERE = Path(__file__).parent
 #: Two Ctrl+C presses within this many seconds on an idle app quit.
@@ -390,6 +394,8 @@ class CopilotApp(App[None]):
             self.prompt.load_text(event.text)
             self.prompt.move_cursor(self.prompt.document.end)
         elif isinstance(event, CompactionDone):
+            from copilot.ui.widgets.compaction_marker import CompactionMarker
+
             header = (
                 f"Earlier turns compacted ({event.tokens_before:,} -> {event.tokens_after:,} "
                 "tokens); the originals stay in the store"
@@ -483,8 +489,7 @@ class CopilotApp(App[None]):
         focus to its neighbour (the tool output) first, and each hop restyles a
         subtree (~1 ms) just as the approved command starts.
         """
-        waiting = [p for p in self.query(ApprovalPrompt) if not p.answered]
-        if not waiting:
+        if not self._waiting_prompts():
             if self.screen.has_class("-side-for-prompt"):
                 self.screen.remove_class("-side-open", "-side-for-prompt")
             self.status.clear_message("approval waiting")
@@ -597,7 +602,12 @@ class CopilotApp(App[None]):
         title = f"tmux pane {argument}".strip() if text else "No other tmux pane to capture."
         await self.conversation.add_report(title, text.splitlines()[-50:])
 
+    def _waiting_prompts(self) -> list[ApprovalPrompt]:
+        from copilot.ui.widgets.approval_prompt import ApprovalPrompt
+
+        return [p for p in self.query(ApprovalPrompt) if not p.answered]
+
     def action_focus_approval(self) -> None:
-        waiting = [p for p in self.query(ApprovalPrompt) if not p.answered]
+        waiting = self._waiting_prompts()
         if waiting:
             waiting[0].focus()

@@ -1,13 +1,13 @@
 """The widgets of copilot's TUI, one a module, re-exported here by name.
 
-The answer widgets load on first use (PEP 562 `__getattr__`): they pull in
-Textual's Markdown and markdown-it, which the first frame does not need.
+The widgets the first frame does not show load on first use (PEP 562
+`__getattr__`): the answer widgets pull in Textual's Markdown and markdown-it,
+the tool entries RichLog, the approval prompt and compaction marker their own
+classes.
 """
 
 import importlib
 
-from copilot.ui.widgets.approval_prompt import ApprovalPrompt
-from copilot.ui.widgets.compaction_marker import CompactionMarker
 from copilot.ui.widgets.context_pane import ContextPane
 from copilot.ui.widgets.conversation import Conversation
 from copilot.ui.widgets.notice_line import NoticeLine
@@ -16,7 +16,6 @@ from copilot.ui.widgets.queue_view import QueueView
 from copilot.ui.widgets.status_line import StatusLine
 from copilot.ui.widgets.tasks_view import TasksView
 from copilot.ui.widgets.tool_calls_line import ToolCallsLine
-from copilot.ui.widgets.tool_entry import ToolEntry
 from copilot.ui.widgets.tool_pane import ToolPane
 from copilot.ui.widgets.user_message import UserMessage
 
@@ -39,8 +38,11 @@ __all__ = [
 ]
 
 _ON_FIRST_USE = {
+    "ApprovalPrompt": "copilot.ui.widgets.approval_prompt",
     "AssistantMessage": "copilot.ui.widgets.assistant_message",
+    "CompactionMarker": "copilot.ui.widgets.compaction_marker",
     "FrozenAnswer": "copilot.ui.widgets.frozen_answer",
+    "ToolEntry": "copilot.ui.widgets.tool_entry",
 }
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from copilot.bus.events import ApprovalRequest
-from copilot.ui.widgets.approval_prompt import ApprovalPrompt
-from copilot.ui.widgets.tool_entry import ToolEntry
+
+if TYPE_CHECKING:
+    # Loaded with the first call: the first frame shows neither (~4 ms of imports,
+    # RichLog's rich.pretty among them).
+    from copilot.ui.widgets.approval_prompt import ApprovalPrompt
+    from copilot.ui.widgets.tool_entry import ToolEntry
 
 
 class ToolPane(VerticalScroll):
@@ -27,6 +33,8 @@ class ToolPane(VerticalScroll):
         self.anchor()
 
     async def start(self, call_id: str, tool: str, summary: str, task: str = "") -> ToolEntry:
+        from copilot.ui.widgets.tool_entry import ToolEntry
+
         self._empty.display = False
         entry = ToolEntry(call_id, tool, summary, task)
         self.entries[call_id] = entry
@@ -39,6 +47,8 @@ class ToolPane(VerticalScroll):
 
     async def ask(self, request: ApprovalRequest) -> ApprovalPrompt:
         """Mount the prompt right under its call's entry (or at the end)."""
+        from copilot.ui.widgets.approval_prompt import ApprovalPrompt
+
         self._empty.display = False
         prompt = ApprovalPrompt(request)
         entry = self.entries.get(request.call_id)
@@ -50,6 +60,8 @@ class ToolPane(VerticalScroll):
         return prompt
 
     def prompt(self, request_id: str) -> ApprovalPrompt | None:
+        from copilot.ui.widgets.approval_prompt import ApprovalPrompt
+
         for prompt in self.query(ApprovalPrompt):
             if prompt.request.request_id == request_id:
                 return prompt
