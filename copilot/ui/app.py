@@ -56,6 +56,7 @@ from copilot.engine.runtime import Runtime
 from copilot.heap import freeze_startup_heap, return_free_memory
 from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
+from copilot.ui.main_screen import MainScreen
 from copilot.ui.stylesheet import OnceStylesheet
 from copilot.ui.warmup import warm_answer_rendering
 from copilot.ui.widgets import (
@@ -151,6 +152,9 @@ class CopilotApp(App[None]):
         return QuickEscapeDriver
 
     # --- layout ---------------------------------------------------------------
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.widgets import OptionList
 from textual.widgets.markdown import MarkdownBlock
 
 from copilot.bus.events import Heartbeat, Interrupt
 from copilot.engine.history import INTERRUPTED_NOTE
+from copilot.ui.widgets import ContextPane
 from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.conversation import LIVE_ANSWERS, MAX_WIDGETS, Conversation
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
@@ -308,6 +310,24 @@ async def test_input_has_focus_and_side_panes_collapse_when_narrow(
         await pilot.pause()
         assert side.region.width > 30
         assert app.query_one("#conversation").region.width > 60
+
+
+async def test_focus_moves_repaint_the_two_widgets_not_the_screen(workspace: Path) -> None:
+    # Textual's Screen repaints everything on a focus change (~16 ms, twice per
+    # approval); MainScreen leaves it to the widgets whose :focus style changed.
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        corner = app.prompt.region.offset
+        focused_border = app.screen.get_style_at(*corner).color
+        app.screen.set_focus(app.query_one(ContextPane).query_one(OptionList))
+        assert not app.screen._repaint_required
+        await pilot.pause()
+        blurred_border = app.screen.get_style_at(*corner).color
+        assert blurred_border != focused_border
+        app.prompt.focus()
+        await pilot.pause()
+        assert app.screen.get_style_at(*corner).color == focused_border
 
 
 async def test_tiny_terminal_does_not_crash(online: StandinServer, workspace: Path) -> None:
