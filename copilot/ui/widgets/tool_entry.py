@@ -23,7 +23,13 @@ FLOOD_GAP_S = 0.25
 
 
 class ToolEntry(Vertical):
-    """Status classes: -waiting, -running, -done, -failed, -denied, -interrupted."""
+    """Status classes: -waiting, -running, -done, -failed, -denied, -interrupted.
+
+    How the call ended (exit code, duration, a note) goes on the header line, not
+    on a line of its own below the output: a row that appears when the command
+    ends lays out the whole screen (~15-25 ms) just then, while the header's
+    text changes in place unless it needs another row.
+    """
 
     def __init__(self, call_id: str, tool: str, summary: str, task: str = "") -> None:
         super().__init__(id=None)
@@ -32,6 +38,7 @@ class ToolEntry(Vertical):
         self.summary = summary
         self.task_label = task
         self.status = "waiting"
+        self._result = ""
         self._header = Static(self._header_text(), classes="tool-header")
         # Displayed from the start (no rows while empty): a log shown only at the first
         # output does not know its width yet, so it renders that output twice and the
@@ -39,15 +46,12 @@ class ToolEntry(Vertical):
         self._output = ToolOutputLog(
             max_lines=MAX_LINES, min_width=1, wrap=True, markup=False, auto_scroll=True
         )
-        self._footer = Static("", classes="tool-footer")
-        self._footer.display = False
         self._partial = ""
         self._last_write = 0.0
 
     def compose(self) -> ComposeResult:
         yield self._header
         yield self._output
-        yield self._footer
 
     def _header_text(self) -> Text:
         text = Text(no_wrap=False)
@@ -56,10 +60,13 @@ class ToolEntry(Vertical):
         text.append(self.tool, style="bold")
         text.append(f"  {self.summary}")
         text.append(f"  {self.status}", style="italic")
+        if self._result:
+            text.append(f"  {self._result}", style="dim")
         return text
 
-    def set_status(self, status: str) -> None:
-        """Restyle and retitle; no layout pass when the header keeps its height.
+    def set_status(self, status: str, result: str = "") -> None:
+        """Restyle and retitle (with how the call ended, if it did); no layout pass
+        when the header keeps its height.
 
         Static.update lays out the whole screen by default (20-50 ms with a long
         conversation), and a status change ("waiting" to "running") rarely moves
@@ -68,6 +75,7 @@ class ToolEntry(Vertical):
         # One restyle, not two: each costs 1.5-2 ms as a command starts and ends.
         self.remove_class(f"-{self.status}", update=False)
         self.status = status
+        self._result = result
         self.add_class(f"-{status}")
         header = self._header_text()
         self._header.update(header, layout=not before or self._header_rows(header) != before)
@@ -115,12 +123,10 @@ class ToolEntry(Vertical):
         if self._partial:
             self._output.write(Text.from_ansi(self._partial))
             self._partial = ""
-        self.set_status(status)
         parts = []
         if exit_code is not None:
             parts.append(f"exit {exit_code}")
         parts.append(f"{duration_s:.2f}s")
         if summary:
             parts.append(summary)
-        self._footer.update(Text("  ".join(parts), style="dim"))
-        self._footer.display = True
+        self.set_status(status, "  ".join(parts))
