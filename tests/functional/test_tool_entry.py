@@ -103,6 +103,34 @@ async def test_the_header_follows_the_status_and_grows_when_it_must_wrap() -> No
         assert "interrupted" in header.render_line(1).text
 
 
+async def test_how_a_call_ended_is_on_its_header_and_adds_no_row_that_fits() -> None:
+    # A row appearing under the output as each command ended laid out the whole
+    # screen just then; the result shares the header line, without a redundant
+    # "exit 0", and the entry keeps its height when the line still fits.
+    app = EntryApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        entry = app.query_one(ToolEntry)
+        entry.set_status("running")
+        entry.write("one\ntwo\n")
+        await pilot.pause()
+        height = entry.size.height
+        entry.finish("done", 0, 0.25, "")
+        await pilot.pause()
+        header = entry.query_one(".tool-header").render_line(0).text.rstrip()
+        assert header.endswith("done  0.25s")
+        assert entry.size.height == height
+        failed = ToolEntry("call-2", "run_shell", "false")
+        await app.mount(failed)
+        failed.finish("failed", 1, 0.5, "unsandboxed")
+        await pilot.pause()
+        assert (
+            failed.query_one(".tool-header")
+            .render_line(0)
+            .text.rstrip()
+            .endswith("failed  exit 1  0.50s  unsandboxed")
+        )
+
+
 async def test_the_output_log_draws_exactly_as_a_richlog_and_follows_style_changes() -> None:
     class Pair(App[None]):
         CSS = "RichLog { background: darkred; color: yellow; height: 3; }"

@@ -123,9 +123,8 @@ class ToolEntry(Vertical):
         if self._partial:
             self._output.write(Text.from_ansi(self._partial))
             self._partial = ""
-        parts = []
-        if exit_code is not None:
-            parts.append(f"exit {exit_code}")
+        # "done" already says exit 0; the shorter the line, the rarer a re-wrap.
+        parts = [] if exit_code in (None, 0) else [f"exit {exit_code}"]
         parts.append(f"{duration_s:.2f}s")
         if summary:
             parts.append(summary)
