@@ -27,8 +27,8 @@ QUIT = b"\x11"  # Ctrl+Q
 
 
 def copilot_argv(workspace: Path) -> list[str]:
-    """`python -m copilot.cli -C <workspace>` with this interpreter."""
-    return [sys.executable, "-m", "copilot.cli", "-C", str(workspace)]
+    """`python -m copilot -C <workspace>` with this interpreter: what `copilot` runs."""
+    return [sys.executable, "-m", "copilot", "-C", str(workspace)]
 
 
 def terminal_env(folder: Path, base_url: str) -> dict[str, str]:

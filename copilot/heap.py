@@ -12,7 +12,7 @@ not as a session grows.) When a turn ends, the pages it freed go back to the OS
 (`return_free_memory`).
 
 On the launch path (`copilot` in a terminal) the collector is held off from
-before Textual is imported until that freeze (`hold_collector`): while those
+the process's start (`copilot/__main__.py`) until that freeze: while those
 objects are made CPython runs ~90 collections, ~25 ms of a launch that must
 draw within 0.3 s, and all of start-up (the SDK and the warm-up included)
 leaves ~800 objects of cyclic garbage, which the freeze keeps (~100 KB).
@@ -28,6 +28,11 @@ from collections.abc import Callable
 def hold_collector() -> None:
     """Switch the cyclic collector off until `freeze_startup_heap` turns it back on."""
     gc.disable()
+
+
+def release_collector() -> None:
+    """Turn the collector back on without freezing (a subcommand, not the app)."""
+    gc.enable()
 
 
 def freeze_startup_heap() -> int:

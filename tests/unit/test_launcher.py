@@ -1,0 +1,38 @@
+"""The `copilot` command's launcher: the collector held for the app, given back to subcommands."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from copilot import __version__
+from copilot.cli import main
+
+
+def test_python_m_copilot_is_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "copilot", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"copilot {__version__}"
+
+
+def test_a_subcommand_runs_with_the_collector_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The launcher holds the collector for the app's start-up; `copilot listen` and the
+    # others never freeze a start-up heap, so they must turn it back on themselves.
+    monkeypatch.setenv("COPILOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+    gc.disable()
+    try:
+        assert main(["sessions"]) == 0
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+    assert "No sessions yet" in capsys.readouterr().out
