@@ -3,22 +3,23 @@
 Everything a launch imports (asyncio, the settings, Textual, copilot's widgets) is
 made with the cyclic collector off, until the app freezes its start-up heap and
 turns it back on (copilot/heap.py); the subcommands turn it back on at once. So
-this module imports nothing of copilot's before that, and puts the collector back
-however `cli.main` ends.
+the CLI is imported only after the hold, and the collector is put back however
+`cli.main` ends.
 """
 
-import gc
 import sys
+
+from copilot.heap import hold_collector, release_collector
 
 
 def main() -> int:
-    gc.disable()
+    hold_collector()
     try:
         from copilot.cli import main as cli_main
 
         return cli_main()
     finally:
-        gc.enable()
+        release_collector()
 
 
 if __name__ == "__main__":

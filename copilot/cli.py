@@ -17,7 +17,7 @@ from pathlib import Path
 
 from copilot import __version__
 from copilot.config import Config, load
-from copilot.heap import hold_collector, release_collector
+from copilot.heap import release_collector
 
 
 def find_workspace(start: Path) -> Path:
@@ -67,7 +67,6 @@ def _flags(args: argparse.Namespace) -> dict[str, dict[str, str]]:
 
 def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
     os.environ.setdefault("ESCDELAY", str(config.ui.escdelay_ms))
-    hold_collector()  # Until the app freezes its start-up heap (copilot/heap.py).
     from copilot.engine.runtime import Runtime
     from copilot.ui.app import CopilotApp
 
@@ -212,7 +211,7 @@ SUBCOMMANDS: dict[str, Callable[[list[str], Config, Path], int]] = {
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
-        release_collector()  # Held by the launcher for the app; `listen` runs for hours.
+        release_collector()  # Held by copilot/__main__.py for the app; `listen` runs for hours.
         workspace = find_workspace(Path.cwd())
         config = load(workspace)
         for line in config.problems:
@@ -229,7 +228,3 @@ def main(argv: list[str] | None = None) -> int:
     except LookupError as exc:
         print(f"copilot: {exc.args[0]}", file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

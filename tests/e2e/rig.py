@@ -25,7 +25,7 @@ BAR = re.compile(r"\x1b\[38;5;(\d+)m\u2588")
 def copilot_command() -> list[str]:
     """The installed console script beside this interpreter (what a user runs)."""
     script = shutil.which("copilot", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "copilot.cli"]
+    return [script] if script else [sys.executable, "-m", "copilot"]
 
 
 @dataclass
