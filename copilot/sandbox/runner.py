@@ -4,6 +4,7 @@ The runner is what turns "the user approved `pytest -x`" into a process and back
 into a result the model can read. Its promises:
 - output is read in large chunks as it comes (never line by line) and handed to
   `on_output` decoded, so the tool pane is live; binary output is replaced, not fatal;
+  a flood takes turns with the rest of the event loop (`_Protocol`);
 - memory stays bounded however much is printed: the model gets the first and last
   `max_capture / 2` bytes, and the full output streams to a file when asked;
 - interrupt and timeout stop everything the command started: SIGINT to its process
@@ -44,6 +45,9 @@ from copilot.sandbox.nested import find_nested
 
 #: Bytes per chunk handed to `on_output`; also the unit the screen coalesces.
 CHUNK = 64 * 1024
+#: Reading output may use READ_BUDGET_S of the event loop in every READ_WINDOW_S.
+READ_WINDOW_S = 0.02
+READ_BUDGET_S = 0.005
 #: Bytes of output kept for the model by default: half from the start, half the end.
 DEFAULT_MAX_CAPTURE = 64 * 1024
 #: Escalation: SIGINT, then SIGTERM after this long, then SIGKILL after the second.
@@ -162,19 +166,53 @@ class _Capture:
 
 
 class _Protocol(asyncio.SubprocessProtocol):
-    """Feeds the merged stdout+stderr pipe into a capture; signals exit and EOF."""
+    """Feeds the merged stdout+stderr pipe into a capture; signals exit and EOF.
+
+    Reading takes turns with the screen: within each READ_WINDOW_S, once reading
+    has used READ_BUDGET_S of the loop the pipe is paused until the window ends
+    (the command waits on its full pipe meanwhile). Only a flood reaches that:
+    `yes` came as ~6,000 reads a second, 35-50 % of the loop, and keys typed
+    meanwhile waited for hundreds of them.
+    """
 
     def __init__(self, capture: _Capture) -> None:
         self.capture = capture
         self.exited = asyncio.Event()
         self.eof = asyncio.Event()
+        self.transport: asyncio.SubprocessTransport | None = None
+        self._window_start = 0.0
+        self._busy = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.SubprocessTransport)
+        self.transport = transport
 
     def pipe_data_received(self, fd: int, data: bytes) -> None:
-        del fd
+        started = time.perf_counter()
         for start in range(0, len(data), CHUNK):
             chunk = data[start : start + CHUNK]
             self.capture.keep(chunk)
             self.capture.stream(chunk)
+        self._take_turns(fd, started)
+
+    def _take_turns(self, fd: int, started: float) -> None:
+        now = time.perf_counter()
+        if now - self._window_start >= READ_WINDOW_S:
+            self._window_start, self._busy = started, 0.0
+        self._busy += now - started
+        if self._busy < READ_BUDGET_S or self.transport is None:
+            return
+        pipe = self.transport.get_pipe_transport(fd)
+        if not isinstance(pipe, asyncio.ReadTransport) or not pipe.is_reading():
+            return
+        pipe.pause_reading()
+        rest = self._window_start + READ_WINDOW_S - now
+        asyncio.get_running_loop().call_later(max(rest, 0.0), self._resume, pipe)
+
+    @staticmethod
+    def _resume(pipe: asyncio.ReadTransport) -> None:
+        if not pipe.is_closing():
+            pipe.resume_reading()
 
     def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
         del fd, exc

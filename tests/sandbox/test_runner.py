@@ -6,6 +6,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,28 @@ async def test_full_output_goes_to_the_file(spec: SandboxSpec, ws: Path, tmp_pat
     assert result.full_output_path == log
     assert result.output().startswith("1\n2\n") and result.output().endswith("299999\n300000\n")
     assert "bytes cut" in result.output()
+
+
+async def test_a_flood_takes_turns_with_the_event_loop(spec: SandboxSpec, ws: Path) -> None:
+    # The screen's work shares the loop with reading a flood: with a consumer that
+    # costs 1 ms a chunk, reading without turns would fill nearly the whole run; it may
+    # use READ_BUDGET_S of each READ_WINDOW_S (a quarter) and the pipe waits meanwhile.
+    inside = 0.0
+    seen = 0
+
+    def slow_consumer(text: str) -> None:
+        nonlocal inside, seen
+        started = time.perf_counter()
+        seen += len(text)
+        while time.perf_counter() - started < 0.001:
+            pass
+        inside += time.perf_counter() - started
+
+    started = time.perf_counter()
+    result = await run("yes | head -c 8M", spec=spec, cwd=ws, on_output=slow_consumer)
+    elapsed = time.perf_counter() - started
+    assert result.total_bytes == seen == 8 * 2**20
+    assert inside / elapsed < 0.6
 
 
 async def test_a_failing_callback_surfaces(spec: SandboxSpec, ws: Path) -> None:
