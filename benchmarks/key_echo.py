@@ -1,10 +1,19 @@
 """Keystroke echo while something else loads the app: the measurement issues 3 and 4 share.
 
-A key is posted as a `Key` event (what the terminal driver delivers after parsing input)
-and timed until the input box holds it and the next refresh after that is done
-(`wait_for_refresh`), as `bench_echo.py` does it. Here keys are sampled for as long as a
-condition holds (a tool's output streaming, a file storm running) rather than a fixed
-count, and the input box is emptied now and then so its own length never becomes the load.
+A key is posted as a `Key` event (what the terminal driver delivers after parsing input).
+Two times are taken for it:
+
+- painted: until the first frame handed to the terminal after the input box holds the
+  key that repaints the input box. This is when the user sees the key; the figures use it.
+- refreshed: until the next refresh after that is done (`wait_for_refresh`, as
+  `bench_echo.py` measures). Since the screen paints the focused widget before the rest
+  (`copilot/ui/main_screen.py`), this also waits for whatever else the frame lays out.
+
+Keys are sampled for as long as a condition holds (a tool's output streaming, a file
+storm running) rather than a fixed count, and the input box is emptied now and then so
+its own length never becomes the load. The app runs headless: frames are timed where
+Textual would write them to the terminal (`App._display`), which the headless driver
+skips.
 """
 
 from __future__ import annotations
@@ -12,7 +21,12 @@ from __future__ import annotations
 import asyncio
 import string
 import time
+import weakref
 from collections.abc import Callable
+from typing import Any
+
+from textual._compositor import ChopsUpdate, LayoutUpdate
+from textual.geometry import Region
 
 from benchmarks.pilot_app import post_key
 from copilot.ui.app import CopilotApp
@@ -23,17 +37,69 @@ CLEAR_EVERY = 200
 #: Pause between samples: a person types about ten keys a second, not a key per frame.
 GAP_S = 0.02
 
+Samples = dict[str, list[float]]
 
-async def echo_once(app: CopilotApp, letter: str) -> float:
-    """Seconds from posting `letter` to it being in the input box and refreshed."""
+
+def _repaints(update: object, region: Region) -> bool:
+    """Whether a frame's update draws any cell of `region`."""
+    if isinstance(update, LayoutUpdate):
+        return update.region.overlaps(region)
+    if isinstance(update, ChopsUpdate):
+        return any(
+            region.y <= y < region.bottom and x1 < region.right and x2 >= region.x
+            for y, x1, x2 in update.spans
+        )
+    return False
+
+
+class FrameWatch:
+    """Notes the frames the app hands to the terminal, to time when a region is drawn."""
+
+    def __init__(self, app: CopilotApp) -> None:
+        self._waiting: list[tuple[Region, asyncio.Future[float]]] = []
+        display = app._display
+
+        def watched(screen: Any, update: Any) -> None:
+            display(screen, update)
+            if update is None or not self._waiting:
+                return
+            now = time.perf_counter()
+            for region, future in self._waiting:
+                if not future.done() and _repaints(update, region):
+                    future.set_result(now)
+            self._waiting = [(r, f) for r, f in self._waiting if not f.done()]
+
+        app._display = watched  # type: ignore[method-assign]
+
+    @classmethod
+    def on(cls, app: CopilotApp) -> FrameWatch:
+        """The app's watch (one per app: each would wrap the display again)."""
+        if app not in _WATCHES:
+            _WATCHES[app] = cls(app)
+        return _WATCHES[app]
+
+    def next_frame_drawing(self, region: Region) -> asyncio.Future[float]:
+        """A future for the time of the next frame that draws part of `region`."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiting.append((region, future))
+        return future
+
+
+_WATCHES: weakref.WeakKeyDictionary[CopilotApp, FrameWatch] = weakref.WeakKeyDictionary()
+
+
+async def echo_once(app: CopilotApp, watch: FrameWatch, letter: str) -> tuple[float, float]:
+    """Seconds from posting `letter` to it being painted, and to the refresh after it."""
     prompt = app.prompt
     before = len(prompt.text)
     pressed = time.perf_counter()
     post_key(app, letter, letter)
     while len(prompt.text) == before:
         await asyncio.sleep(0)
+    painted = watch.next_frame_drawing(prompt.region)
     await prompt.wait_for_refresh()
-    return time.perf_counter() - pressed
+    refreshed = time.perf_counter()
+    return await painted - pressed, refreshed - pressed
 
 
 async def echo_while(
@@ -42,17 +108,22 @@ async def echo_while(
     *,
     max_keys: int = 100_000,
     between: Callable[[], None] | None = None,
-) -> list[float]:
-    """Echo samples taken one after another while `going()` holds (at least one).
+) -> Samples:
+    """Echo samples (`painted`, `refreshed`) taken one after another while `going()`
+    holds (at least one).
 
     `between` runs after each sample, outside the timed part (a memory reading, say).
     """
+    watch = FrameWatch.on(app)
     app.prompt.focus()
-    samples: list[float] = []
-    while (going() or not samples) and len(samples) < max_keys:
+    samples: Samples = {"painted": [], "refreshed": []}
+    while (going() or not samples["painted"]) and len(samples["painted"]) < max_keys:
         if len(app.prompt.text) >= CLEAR_EVERY:
             app.prompt.clear()
-        samples.append(await echo_once(app, LETTERS[len(samples) % len(LETTERS)]))
+        letter = LETTERS[len(samples["painted"]) % len(LETTERS)]
+        painted, refreshed = await echo_once(app, watch, letter)
+        samples["painted"].append(painted)
+        samples["refreshed"].append(refreshed)
         if between is not None:
             between()
         await asyncio.sleep(GAP_S)
@@ -60,6 +131,6 @@ async def echo_while(
     return samples
 
 
-async def echo_count(app: CopilotApp, keys: int) -> list[float]:
+async def echo_count(app: CopilotApp, keys: int) -> Samples:
     """`keys` echo samples with nothing else going on (the baseline)."""
     return await echo_while(app, lambda: True, max_keys=keys)

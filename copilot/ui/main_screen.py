@@ -1,21 +1,89 @@
-"""The app's one screen: Textual's Screen without a full repaint on every focus change.
+"""The app's one screen: Textual's Screen, with what the user types drawn first.
 
-Textual declares `Screen.focused` as a reactive that repaints, so each focus move
-redraws every widget on the screen from its cache: ~16 ms here with a few answers
-and a running tool, paid twice per approval (the prompt takes focus, the input
-takes it back) just as the approved command starts printing, where keys typed
-meanwhile waited for it. What focus changes on screen is the two widgets' own
-`:focus` styles, and those widgets restyle and repaint themselves.
+Textual draws at most 60 frames a second: a widget that changed waits for the next
+tick of the frame timer, and that frame then draws everything that changed since the
+last one. While a command floods the tool pane, a key typed into the input waited for
+the tick (up to 17 ms) and then for the whole frame, which lays the screen out again
+whenever the output log grows (10-30 ms): keys echoed 40-60 ms late. What the focused
+widget shows after a key is what the user is looking at, so as soon as it changed it
+is drawn on its own, and everything else follows at the next tick as before. A change
+that moves or resizes the focused widget (the input growing a row) waits for the frame
+with its layout, so nothing is drawn where the widget no longer is.
+
+Textual also declares `Screen.focused` as a reactive that repaints, so each focus move
+redrew every widget on the screen from its cache: ~16 ms here with a few answers and a
+running tool, paid twice per approval (the prompt takes focus, the input takes it back)
+just as the approved command starts printing. What focus changes on screen is the two
+widgets' own `:focus` styles, and those widgets restyle and repaint themselves.
 """
 
 from __future__ import annotations
 
+import time
+
+from textual import messages
 from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
+
+#: Draws of the focused widget between frames are at least this far apart: a focused
+#: widget that changes all the time (a streaming log the user scrolls) adds at most
+#: this many draws a second to the frames, however often it changes.
+MIN_ECHO_GAP_S = 1 / 120
 
 
 class MainScreen(Screen[None]):
-    """The default screen; its `focused` reactive repaints nothing by itself."""
+    """The default screen: the focused widget is drawn as soon as it changes, and
+    the `focused` reactive repaints nothing by itself."""
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._last_echo = 0.0
+        self._echo_timer: Timer | None = None
+
+    async def _on_update(self, message: messages.Update) -> None:
+        await super()._on_update(message)
+        if message.widget is self.focused:
+            # After the messages already queued: a layout the same change asked for
+            # (the input growing a row) arrives right behind its repaint.
+            self.call_later(self._paint_focused)
+
+    def _paint_focused(self) -> None:
+        """Draw the focused widget now, if it can be drawn where it already is."""
+        widget = self.focused
+        if widget is None or widget not in self._dirty_widgets or not widget._repaint_regions:
+            return
+        wait = self._last_echo + MIN_ECHO_GAP_S - time.monotonic()
+        if wait > 0:
+            if self._echo_timer is None:
+                self._echo_timer = self.set_timer(wait, self._paint_after_gap)
+            return
+        if (
+            self._repaint_required
+            or not self.is_current
+            or self.app._batch_count
+            or self.app.is_inline
+            or widget not in self._compositor.visible_widgets
+            or self._laying_out(widget)
+        ):
+            return
+        self._last_echo = time.monotonic()
+        self._dirty_widgets.discard(widget)
+        self._compositor.update_widgets({widget})
+        self.app._display(
+            self, self._compositor.render_update(screen_stack=self.app._background_screens)
+        )
+
+    def _paint_after_gap(self) -> None:
+        self._echo_timer = None
+        self._paint_focused()
+
+    def _laying_out(self, widget: Widget) -> bool:
+        """Whether a pending layout was asked for by `widget` or something inside it
+        (its place on screen may change, so it waits for the frame)."""
+        return widget in self._layout_widgets or any(
+            widget in asked for asked in self._layout_widgets.values()
+        )

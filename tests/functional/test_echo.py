@@ -1,0 +1,124 @@
+"""Typing is drawn first: a key reaches the terminal before the rest of the frame.
+
+Frames here are slowed to two a second (Textual's frame period), so that between a key
+and the next frame nothing but the echo can be drawn; what reaches the terminal is
+noted where Textual hands it over (`App._display`, which the headless driver skips).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import textual.screen
+from textual import events
+from textual._compositor import ChopsUpdate
+from textual.geometry import Region
+from textual.widgets import Static
+
+from copilot.ui.app import CopilotApp
+from copilot.ui.widgets import StatusLine
+from copilot.ui.widgets.tool_pane import ToolPane
+from tests.functional.harness import make_app, wait_for
+
+FRAME_PERIOD_S = 0.5
+
+
+class Frames:
+    """Each update handed to the terminal, with `probe()` read at that moment."""
+
+    def __init__(self, app: CopilotApp, probe: Any) -> None:
+        self.seen: list[tuple[Any, Any]] = []
+        display = app._display
+
+        def watched(screen: Any, update: Any) -> None:
+            if update is not None:
+                self.seen.append((update, probe()))
+            display(screen, update)
+
+        app._display = watched  # type: ignore[method-assign]
+
+    def drawing(self, region: Region) -> list[tuple[Any, Any]]:
+        """The updates that draw part of `region`, in order."""
+        return [(u, p) for u, p in self.seen if any(_rows_in(u, region))]
+
+
+def _rows_in(update: Any, region: Region) -> list[tuple[int, int, int]]:
+    """The spans of a partial update that fall on `region`."""
+    spans = update.spans if isinstance(update, ChopsUpdate) else []
+    return [
+        (y, x1, x2)
+        for y, x1, x2 in spans
+        if region.y <= y < region.bottom and x1 < region.right and x2 >= region.x
+    ]
+
+
+def _inside(update: Any, region: Region) -> bool:
+    """Whether a partial update draws nothing outside `region`."""
+    return isinstance(update, ChopsUpdate) and all(
+        region.y <= y < region.bottom and region.x <= x1 and x2 <= region.right
+        for y, x1, x2 in update.spans
+    )
+
+
+@pytest.fixture
+def slow_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", FRAME_PERIOD_S)
+
+
+async def _just_after_a_frame(pilot: Any, app: CopilotApp, frames: Frames) -> None:
+    """Wait for a quiet screen, then make a frame happen: the next is a period away."""
+    screen = app.screen
+    await wait_for(
+        pilot,
+        lambda: not (screen._layout_required or screen._dirty_widgets or screen._repaint_required),
+        "a settled screen",
+    )
+    before = len(frames.seen)
+    app.query_one(StatusLine).refresh()
+    await wait_for(pilot, lambda: len(frames.seen) > before, "a frame")
+
+
+async def test_a_key_is_drawn_before_a_layout_elsewhere(workspace: Path, slow_frames: None) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        arrived = Static("a line that needs a layout to be placed")
+        frames = Frames(app, lambda: bool(arrived.region))
+        await _just_after_a_frame(pilot, app, frames)
+        frames.seen.clear()
+        await app.query_one(ToolPane).mount(arrived)
+        app.post_message(_key("q"))
+        await wait_for(pilot, lambda: app.prompt.text == "q", "the key in the input")
+        await wait_for(pilot, lambda: bool(arrived.region), "the layout")
+        await pilot.pause()
+        prompt = app.prompt.region
+        drawn = frames.drawing(prompt)
+        assert drawn, "the input was never drawn after the key"
+        first, placed = drawn[0]
+        assert not placed, "the key waited for the layout of the tool pane"
+        assert _inside(first, prompt), "the echo frame drew more than the input"
+        assert any(p for _, p in frames.seen), "the layout never reached the terminal"
+
+
+async def test_a_key_that_grows_the_input_is_drawn_with_its_new_size(
+    workspace: Path, slow_frames: None
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        rows = app.prompt.region.height
+        frames = Frames(app, lambda: app.prompt.region.height)
+        app.prompt.insert("one line")
+        await _just_after_a_frame(pilot, app, frames)
+        frames.seen.clear()
+        app.post_message(_key("ctrl+j"))
+        await wait_for(pilot, lambda: app.prompt.region.height == rows + 1, "a taller input")
+        await pilot.pause()
+        drawn = frames.drawing(app.prompt.region)
+        assert drawn and drawn[0][1] == rows + 1, "the input was drawn at its old size"
+
+
+def _key(key: str) -> events.Key:
+    return events.Key(key, key if len(key) == 1 else None)
