@@ -1,7 +1,8 @@
 """Keystroke echo while something else loads the app: the measurement issues 3 and 4 share.
 
-A key is posted as a `Key` event (what the terminal driver delivers after parsing input).
-Two times are taken for it:
+A key is posted as a `Key` event from another thread, as the terminal driver's input
+thread delivers it after parsing input, at moments that owe nothing to what the app's
+loop is doing. Two times are taken for it:
 
 - painted: until the first frame handed to the terminal after the input box holds the
   key that repaints the input box. This is when the user sees the key; the figures use it.
@@ -25,16 +26,16 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from textual import events
 from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.geometry import Region
 
-from benchmarks.pilot_app import post_key
 from copilot.ui.app import CopilotApp
 
 LETTERS = string.ascii_lowercase
 #: Characters the input box holds at most before it is emptied between two samples.
 CLEAR_EVERY = 200
-#: Pause between samples: a person types about ten keys a second, not a key per frame.
+#: Pause before each key: a person types about ten keys a second, not a key per frame.
 GAP_S = 0.02
 
 Samples = dict[str, list[float]]
@@ -56,7 +57,7 @@ class FrameWatch:
     """Notes the frames the app hands to the terminal, to time when a region is drawn."""
 
     def __init__(self, app: CopilotApp) -> None:
-        self._waiting: list[tuple[Region, asyncio.Future[float]]] = []
+        self._waiting: list[tuple[Region, Callable[[], bool], asyncio.Future[float]]] = []
         display = app._display
 
         def watched(screen: Any, update: Any) -> None:
@@ -64,10 +65,10 @@ class FrameWatch:
             if update is None or not self._waiting:
                 return
             now = time.perf_counter()
-            for region, future in self._waiting:
-                if not future.done() and _repaints(update, region):
+            for region, ready, future in self._waiting:
+                if not future.done() and ready() and _repaints(update, region):
                     future.set_result(now)
-            self._waiting = [(r, f) for r, f in self._waiting if not f.done()]
+            self._waiting = [w for w in self._waiting if not w[2].done()]
 
         app._display = watched  # type: ignore[method-assign]
 
@@ -78,25 +79,41 @@ class FrameWatch:
             _WATCHES[app] = cls(app)
         return _WATCHES[app]
 
-    def next_frame_drawing(self, region: Region) -> asyncio.Future[float]:
-        """A future for the time of the next frame that draws part of `region`."""
+    def first_frame_drawing(
+        self, region: Region, once: Callable[[], bool]
+    ) -> asyncio.Future[float]:
+        """A future for the time of the first frame that draws part of `region` once
+        `once()` holds (asked for before the change it waits for, so none is missed)."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._waiting.append((region, future))
+        self._waiting.append((region, once, future))
         return future
 
 
 _WATCHES: weakref.WeakKeyDictionary[CopilotApp, FrameWatch] = weakref.WeakKeyDictionary()
 
 
+def _type_key(loop: asyncio.AbstractEventLoop, app: CopilotApp, letter: str) -> float:
+    """In a thread, as the terminal driver's input thread: wait, then post the key.
+
+    A key posted by a task on the app's loop would only ever arrive while the loop is
+    between callbacks; a person's key arrives at any moment, also in the middle of a
+    long frame, and then waits for the rest of it.
+    """
+    time.sleep(GAP_S)
+    pressed = time.perf_counter()
+    asyncio.run_coroutine_threadsafe(app._post_message(events.Key(letter, letter)), loop)
+    return pressed
+
+
 async def echo_once(app: CopilotApp, watch: FrameWatch, letter: str) -> tuple[float, float]:
-    """Seconds from posting `letter` to it being painted, and to the refresh after it."""
+    """Seconds from typing `letter` to it being painted, and to the refresh after it."""
     prompt = app.prompt
     before = len(prompt.text)
-    pressed = time.perf_counter()
-    post_key(app, letter, letter)
+    loop = asyncio.get_running_loop()
+    painted = watch.first_frame_drawing(prompt.region, lambda: len(prompt.text) != before)
+    pressed = await loop.run_in_executor(None, _type_key, loop, app, letter)
     while len(prompt.text) == before:
-        await asyncio.sleep(0)
-    painted = watch.next_frame_drawing(prompt.region)
+        await asyncio.sleep(0.0005)
     await prompt.wait_for_refresh()
     refreshed = time.perf_counter()
     return await painted - pressed, refreshed - pressed
@@ -126,7 +143,6 @@ async def echo_while(
         samples["refreshed"].append(refreshed)
         if between is not None:
             between()
-        await asyncio.sleep(GAP_S)
     app.prompt.clear()
     return samples
 
