@@ -116,6 +116,11 @@ class PtyApp:
         with self._cond:
             return len(self._output)
 
+    def seen(self, needle: bytes, *, since: int = 0) -> bool:
+        """Whether `needle` appeared in the output after `since` (no waiting)."""
+        with self._cond:
+            return needle in self._output[since:]
+
     def wait_for(self, needle: bytes, timeout: float = 20.0, *, since: int = 0) -> float:
         """Block until `needle` appears in the output after `since`; returns that time."""
         with self._cond:
