@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
@@ -11,6 +13,8 @@ from textual.widgets import RichLog
 from copilot.ui.widgets import ToolEntry
 from copilot.ui.widgets.tool_entry import FLOOD_GAP_S, FLOOD_LINES
 from copilot.ui.widgets.tool_output_log import ToolOutputLog
+from copilot.ui.widgets.tool_pane import ToolPane
+from tests.functional.harness import make_app
 
 
 class EntryApp(App[None]):
@@ -154,3 +158,25 @@ async def test_the_output_log_draws_exactly_as_a_richlog_and_follows_style_chang
         await pilot.pause()
         assert ours.rich_style.bgcolor == Color.parse("darkblue").rich_color
         assert ours.rich_style.bgcolor != plain.rich_style.bgcolor
+
+
+async def test_the_header_is_coloured_by_status_and_only_the_header_restyles(
+    workspace: Path,
+) -> None:
+    # The status class sits on the header: restyling the entry's whole subtree (log,
+    # scrollbars) cost ~4 ms as each command started and ended.
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 30)) as pilot:
+        entry = await app.query_one(ToolPane).start("call-1", "run_shell", "make test")
+        header = entry.query_one(".tool-header")
+        variables = app.get_css_variables()
+        colours = {}
+        for status in ("waiting", "running", "done", "failed"):
+            entry.set_status(status)
+            await pilot.pause()
+            colours[status] = header.styles.color
+        assert colours["running"] == Color.parse(variables["accent"])
+        assert colours["done"] == Color.parse(variables["success"])
+        assert colours["failed"] == Color.parse(variables["error"])
+        assert colours["waiting"] == Color.parse(variables["warning"])
+        assert not [c for c in entry.classes if c.startswith("-")]
