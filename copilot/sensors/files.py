@@ -29,6 +29,9 @@ from copilot.sensors.textdiff import Baselines, diff_text, read_small_text
 #: After a bulk event, further changes in that folder join it for this long.
 BULK_HOLD_S = 2.0
 
+#: An event a batch comes to: key, action, summary, data.
+Found = tuple[str, str, str, dict[str, object]]
+
 
 class FileSensor(Emitter):
     """Watches `workspace` and emits `SensorEvent(sensor="files")` per changed path."""
@@ -55,20 +58,20 @@ class FileSensor(Emitter):
         #: Set once the watcher is installed; tests and the manager wait on it.
         self.ready = asyncio.Event()
 
-    def _keep(self, change: Change, path: str) -> bool:
-        rel = self.rules.relative(path)
-        if rel is None:
-            return False
-        return self.rules.is_rules_file(rel) or not self.rules.ignored(
-            rel, gone=change == Change.deleted
-        )
-
     async def run(self, stop: asyncio.Event) -> None:
-        """Watch until `stop` is set."""
+        """Watch until `stop` is set.
+
+        Each batch is sorted out in a thread. A batch can hold tens of thousands of
+        changes (a checkout, a generator): the ignore rules for every path, a stat
+        for most, small files read and diffed. On the event loop that held it
+        0.2-0.6 s at a time, and a key typed meanwhile waited that long to show;
+        from a thread, the loop gets the interpreter back every few milliseconds.
+        The events are handed out on the loop (the bus is not thread-safe).
+        """
         await asyncio.to_thread(self.rules.load)
         watcher = awatch(
             self.workspace,
-            watch_filter=self._keep,
+            watch_filter=None,
             debounce=self.debounce_ms,
             step=50,
             stop_event=stop,
@@ -78,10 +81,20 @@ class FileSensor(Emitter):
         async for changes in watcher:
             self.ready.set()
             if changes:
-                self.handle(changes)
+                self._hand_out(await asyncio.to_thread(self._reduce, changes))
 
     def handle(self, changes: set[tuple[Change, str]]) -> None:
-        """Reduce one watchfiles batch to events (public so a storm can be replayed)."""
+        """Reduce one watchfiles batch to events and hand them out (public so a storm
+        can be replayed)."""
+        self._hand_out(self._reduce(changes))
+
+    def _hand_out(self, found: list[Found]) -> None:
+        for key, action, summary, data in found:
+            self.emit(key, action, summary, **data)
+
+    def _reduce(self, changes: set[tuple[Change, str]]) -> list[Found]:
+        """The events one batch comes to; touches only this sensor's own state."""
+        found: list[Found] = []
         per_path: dict[str, set[Change]] = defaultdict(set)
         reload_rules = False
         for change, path in changes:
@@ -99,26 +112,27 @@ class FileSensor(Emitter):
             if not self.rules.ignored(rel, gone=Change.deleted in seen)
         }
         if len(paths) > self.bulk_threshold:
-            self._emit_bulk(paths)
-            return
+            self._bulk(paths, found)
+            return found
         now = time.monotonic()
         held = {
             rel: seen for rel, seen in paths.items() if self._bulk_until.get(_folder(rel), 0) > now
         }
         if held:
-            self._emit_bulk(held)
+            self._bulk(held, found)
         for rel, seen in sorted(paths.items()):
             if rel not in held:
-                self._emit_one(rel, seen)
+                self._one(rel, seen, found)
+        return found
 
-    def _emit_one(self, rel: str, seen: set[Change]) -> None:
+    def _one(self, rel: str, seen: set[Change], found: list[Found]) -> None:
         path = self.workspace / rel
         exists = os.path.lexists(path)
         if not exists:
             self.baselines.drop(rel)
             if Change.added in seen and Change.deleted not in seen:
                 return
-            self.emit(rel, "deleted", f"deleted `{rel}`", path=rel)
+            found.append((rel, "deleted", f"deleted `{rel}`", {"path": rel}))
             return
         if path.is_dir():
             return
@@ -126,35 +140,30 @@ class FileSensor(Emitter):
         action = "created" if Change.added in seen and not known else "modified"
         verb = "created" if action == "created" else "saved"
         if is_secret_file(rel):
-            self.emit(rel, action, f"{verb} `{rel}` (contents withheld)", path=rel, secret=True)
+            summary = f"{verb} `{rel}` (contents withheld)"
+            found.append((rel, action, summary, {"path": rel, "secret": True}))
             return
         text = read_small_text(path)
         if text is None:
             size = _size(path)
-            self.emit(
-                rel, action, f"{verb} `{rel}` (binary or large, {size} bytes)", path=rel, size=size
-            )
+            summary = f"{verb} `{rel}` (binary or large, {size} bytes)"
+            found.append((rel, action, summary, {"path": rel, "size": size}))
             return
         old = self.baselines.get(rel)
         self.baselines.put(rel, text)
         lines = text.count("\n") + (not text.endswith("\n") and bool(text))
         if old is None:
-            self.emit(rel, action, f"{verb} `{rel}` ({lines} lines)", path=rel, lines=lines)
+            summary = f"{verb} `{rel}` ({lines} lines)"
+            found.append((rel, action, summary, {"path": rel, "lines": lines}))
             return
         diff = diff_text(old, text)
         if not diff.added and not diff.removed:
             return
-        self.emit(
-            rel,
-            action,
-            f"{verb} `{rel}` (+{diff.added} -{diff.removed} lines)",
-            path=rel,
-            added=diff.added,
-            removed=diff.removed,
-            diff=diff.hunk,
-        )
+        summary = f"{verb} `{rel}` (+{diff.added} -{diff.removed} lines)"
+        data = {"path": rel, "added": diff.added, "removed": diff.removed, "diff": diff.hunk}
+        found.append((rel, action, summary, data))
 
-    def _emit_bulk(self, paths: dict[str, set[Change]]) -> None:
+    def _bulk(self, paths: dict[str, set[Change]], found: list[Found]) -> None:
         groups: dict[str, Counter[str]] = defaultdict(Counter)
         for rel, seen in paths.items():
             folder = _folder(rel)
@@ -176,13 +185,9 @@ class FileSensor(Emitter):
             total = sum(counts.values())
             parts = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
             where = "the workspace root" if folder == "." else f"`{folder}/`"
-            self.emit(
-                f"{folder}/*",
-                "bulk",
-                f"{total} files changed under {where} ({parts})",
-                folder=folder,
-                count=total,
-                **dict(counts),
+            summary = f"{total} files changed under {where} ({parts})"
+            found.append(
+                (f"{folder}/*", "bulk", summary, {"folder": folder, "count": total, **counts})
             )
 
 
