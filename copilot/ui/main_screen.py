@@ -6,9 +6,11 @@ last one. While a command floods the tool pane, a key typed into the input waite
 the tick (up to 17 ms) and then for the whole frame, which lays the screen out again
 whenever the output log grows (10-30 ms): keys echoed 40-60 ms late. What the focused
 widget shows after a key is what the user is looking at, so as soon as it changed it
-is drawn on its own, and everything else follows at the next tick as before. A change
-that moves or resizes the focused widget (the input growing a row) waits for the frame
-with its layout, so nothing is drawn where the widget no longer is.
+is drawn on its own, and everything else follows at the next tick as before; it is
+drawn also while a batch update holds every frame back (an answer's Markdown appends
+in them while it streams). A change that moves or resizes the focused widget (the
+input growing a row) waits for the frame with its layout, so nothing is drawn where
+the widget no longer is.
 
 Textual also declares `Screen.focused` as a reactive that repaints, so each focus move
 redrew every widget on the screen from its cache: ~16 ms here with a few answers and a
@@ -61,11 +63,11 @@ class MainScreen(Screen[None]):
             if self._echo_timer is None:
                 self._echo_timer = self.set_timer(wait, self._paint_after_gap)
             return
+        app = self.app
         if (
             self._repaint_required
             or not self.is_current
-            or self.app._batch_count
-            or self.app.is_inline
+            or app.is_inline
             or widget not in self._compositor.visible_widgets
             or self._laying_out(widget)
         ):
@@ -73,9 +75,16 @@ class MainScreen(Screen[None]):
         self._last_echo = time.monotonic()
         self._dirty_widgets.discard(widget)
         self._compositor.update_widgets({widget})
-        self.app._display(
-            self, self._compositor.render_update(screen_stack=self.app._background_screens)
-        )
+        update = self._compositor.render_update(screen_stack=app._background_screens)
+        # Also inside a batch update (an answer's Markdown appends and settles in
+        # them, a quarter of the time while it streams, up to ~65 ms at once): the
+        # batch holds back the widgets it changes, and this draws only the focused
+        # widget's own cells, where it already is on screen.
+        batches, app._batch_count = app._batch_count, 0
+        try:
+            app._display(self, update)
+        finally:
+            app._batch_count = batches
 
     def _paint_after_gap(self) -> None:
         self._echo_timer = None

@@ -122,3 +122,27 @@ async def test_a_key_that_grows_the_input_is_drawn_with_its_new_size(
 
 def _key(key: str) -> events.Key:
     return events.Key(key, key if len(key) == 1 else None)
+
+
+async def test_a_key_is_drawn_while_a_batch_update_holds_the_rest(
+    workspace: Path, slow_frames: None
+) -> None:
+    # A streaming answer appends and settles its Markdown inside batch updates (a
+    # quarter of the time, up to ~65 ms at once), which hold back every frame.
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        holding = [False]
+        frames = Frames(app, lambda: holding[0])
+        await _just_after_a_frame(pilot, app, frames)
+        frames.seen.clear()
+        with app.batch_update():
+            holding[0] = True
+            app.post_message(_key("q"))
+            await wait_for(pilot, lambda: app.prompt.text == "q", "the key in the input")
+            await pilot.pause(0.1)
+            holding[0] = False
+        await wait_for(pilot, lambda: bool(frames.drawing(app.prompt.region)), "the key")
+        first, held = frames.drawing(app.prompt.region)[0]
+        assert held, "the key was drawn only once the batch was over"
+        assert _inside(first, app.prompt.region), "the batch's widgets were drawn with it"

@@ -20,7 +20,7 @@ from __future__ import annotations
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -44,6 +44,7 @@ class SettledBlocks(Widget):
         self._rows: list[list[Segment]] = []
         self._drawn = 0
         self._drawn_for: tuple[int, Style, str] | None = None
+        self._repaint_rows: list[list[Segment]] | None = None
 
     @property
     def source(self) -> str:
@@ -80,9 +81,19 @@ class SettledBlocks(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._draw(width))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The rows are looked up once per repaint, not once per line: the lookup
+        # asks for this widget's style, which Textual works out by walking every
+        # ancestor's styles (~25 times a frame while an answer streamed, ~5 ms).
+        self._repaint_rows = self._draw(self.size.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._repaint_rows = None
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        rows = self._draw(width)
+        rows = self._repaint_rows if self._repaint_rows is not None else self._draw(width)
         return Strip(rows[y], width) if y < len(rows) else Strip.blank(width, self.rich_style)
 
 
