@@ -102,17 +102,11 @@ def run(quick: bool) -> list[Figure]:
     what = f"{megabytes} MB tool output"
     return [
         figure(
-            f"pty key echo during {what} p50",
-            percentile(ms, 50),
+            f"pty key echo during {what} p{q}",
+            percentile(ms, q),
             "ms",
-            baseline=percentile(base, 50),
+            baseline=percentile(base, q),
             note=note,
-        ),
-        figure(
-            f"pty key echo during {what} p95",
-            percentile(ms, 95),
-            "ms",
-            baseline=percentile(base, 95),
-            note=note,
-        ),
+        )
+        for q in (50, 95)
     ]

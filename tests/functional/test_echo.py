@@ -62,6 +62,11 @@ def _inside(update: Any, region: Region) -> bool:
     )
 
 
+def _key(key: str) -> events.Key:
+    """A key as the terminal driver delivers it."""
+    return events.Key(key, key if len(key) == 1 else None)
+
+
 @pytest.fixture
 def slow_frames(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", FRAME_PERIOD_S)
@@ -118,10 +123,6 @@ async def test_a_key_that_grows_the_input_is_drawn_with_its_new_size(
         await pilot.pause()
         drawn = frames.drawing(app.prompt.region)
         assert drawn and drawn[0][1] == rows + 1, "the input was drawn at its old size"
-
-
-def _key(key: str) -> events.Key:
-    return events.Key(key, key if len(key) == 1 else None)
 
 
 async def test_a_key_is_drawn_while_a_batch_update_holds_the_rest(
