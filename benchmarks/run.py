@@ -135,7 +135,7 @@ def _without_nan(value: Any) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse flags, run the selected benchmarks, print and store the figures."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer runs: about a minute")
+    parser.add_argument("--quick", action="store_true", help="fewer runs: under two minutes")
     parser.add_argument("--only", metavar="NAME", help="comma-separated benchmark names")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument(
