@@ -421,3 +421,38 @@ async def test_collector_held_at_launch_runs_again_once_prepared(workspace: Path
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_blocks_prepared_before_they_settle_are_drawn_as_if_rendered_in_the_layout() -> None:
+    # An answer renders the blocks about to settle ahead of the layout pass, a block per
+    # loop turn (a backlog of dozens held one pass for hundreds of ms); what is drawn
+    # must be exactly what the layout pass would have rendered, and the prepared rows used.
+    class TwoSettled(App[None]):
+        def compose(self) -> ComposeResult:
+            yield SettledBlocks("# Title\n\n")
+            yield SettledBlocks("# Title\n\n")
+
+    blocks = [
+        "A paragraph with **bold** and `code`.\n\n",
+        "- one\n- two\n\n",
+        "```python\nprint('hi')\n```\n\n",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n",
+    ]
+    app = TwoSettled()
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        plain, prepared = app.query(SettledBlocks)
+        await prepared.prepare(blocks)
+        plain.extend(blocks)
+        prepared.extend(blocks)
+        await pilot.pause()
+        assert plain.size == prepared.size and plain.size.height > 8
+
+        def drawn(widget: SettledBlocks) -> list[list[tuple[str, object]]]:
+            return [
+                [(s.text, s.style) for s in widget.render_line(y)]
+                for y in range(widget.size.height)
+            ]
+
+        assert drawn(prepared) == drawn(plain)
+        assert not prepared._prepared, "the prepared rows were rendered again"

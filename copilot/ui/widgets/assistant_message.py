@@ -77,6 +77,7 @@ class AssistantMessage(Markdown):
         # `update(live)`: it leaves the Markdown's parse mark on the last line,
         # and the next `append` would then rebuild the live block from that line
         # alone (a list would lose every item but the last).
+        await self._settled.prepare(done)
         with self.app.batch_update():
             self._settled.extend(done)
             self._head += "".join(done)

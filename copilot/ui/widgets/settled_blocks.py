@@ -17,6 +17,8 @@ is evened out to one blank row between blocks.
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
@@ -45,6 +47,8 @@ class SettledBlocks(Widget):
         self._drawn = 0
         self._drawn_for: tuple[int, Style, str] | None = None
         self._repaint_rows: list[list[Segment]] | None = None
+        self._prepared: dict[str, list[list[Segment]]] = {}
+        self._prepared_for: tuple[int, Style, str] | None = None
 
     @property
     def source(self) -> str:
@@ -56,26 +60,57 @@ class SettledBlocks(Widget):
             self._blocks.extend(blocks)
             self.refresh(layout=True)
 
+    async def prepare(self, blocks: list[str]) -> None:
+        """Render `blocks` before they are added, one per turn of the event loop.
+
+        Blocks are otherwise rendered in the layout pass that first shows them. When
+        an answer comes faster than the app draws, dozens settle at once (~2-3 ms
+        each through Rich, more with code), and that one pass held the loop for
+        hundreds of milliseconds, keys and all. Rendered here, between other work,
+        the pass finds them ready. Nothing is prepared before the first layout (the
+        width is not known yet), and a width or style change drops what was prepared.
+        """
+        width = self.size.width
+        if not width:
+            return
+        key = self._key(width)
+        if self._prepared_for != key:
+            self._prepared, self._prepared_for = {}, key
+        for block in blocks:
+            if block not in self._prepared:
+                self._prepared[block] = self._render(block, width)
+            await asyncio.sleep(0)
+
+    def _key(self, width: int) -> tuple[int, Style, str]:
+        return (width, self.rich_style, self.app.theme)
+
+    def _render(self, block: str, width: int) -> list[list[Segment]]:
+        """One block's rows, without the blank rows Rich puts around some elements."""
+        style = self.rich_style
+        options = self.app.console_options.update(width=max(width, 1), highlight=False)
+        markdown = RichMarkdown(block, code_theme=CODE_THEMES[self.app.current_theme.dark])
+        with self.app.console.use_theme(theme_for(self.app)):
+            rows = self.app.console.render_lines(markdown, options, style=style)
+        return _trim_blank(rows, style)
+
     def _draw(self, width: int) -> list[list[Segment]]:
         """The rows at `width`, rendering only blocks not yet rendered at this width and style."""
-        style = self.rich_style
-        key = (width, style, self.app.theme)
+        key = self._key(width)
         if self._drawn_for != key:
             self._rows, self._drawn, self._drawn_for = [], 0, key
-        if self._drawn < len(self._blocks):
-            dark = self.app.current_theme.dark
-            options = self.app.console_options.update(width=max(width, 1), highlight=False)
-            with self.app.console.use_theme(theme_for(self.app)):
-                for block in self._blocks[self._drawn :]:
-                    markdown = RichMarkdown(block, code_theme=CODE_THEMES[dark])
-                    rows = self.app.console.render_lines(markdown, options, style=style)
-                    rows = _trim_blank(rows, style)
-                    if not rows:
-                        continue
-                    if self._rows:
-                        self._rows.append([Segment(" " * width, style)])
-                    self._rows.extend(rows)
-            self._drawn = len(self._blocks)
+        if self._prepared_for != key:
+            self._prepared, self._prepared_for = {}, None
+        style = key[1]
+        for block in self._blocks[self._drawn :]:
+            rows = self._prepared.pop(block, None)
+            if rows is None:
+                rows = self._render(block, width)
+            if not rows:
+                continue
+            if self._rows:
+                self._rows.append([Segment(" " * width, style)])
+            self._rows.extend(rows)
+        self._drawn = len(self._blocks)
         return self._rows
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
