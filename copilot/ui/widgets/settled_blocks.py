@@ -78,15 +78,14 @@ class SettledBlocks(Widget):
             self._prepared, self._prepared_for = {}, key
         for block in blocks:
             if block not in self._prepared:
-                self._prepared[block] = self._render(block, width)
+                self._prepared[block] = self._render(block, width, key[1])
             await asyncio.sleep(0)
 
     def _key(self, width: int) -> tuple[int, Style, str]:
         return (width, self.rich_style, self.app.theme)
 
-    def _render(self, block: str, width: int) -> list[list[Segment]]:
+    def _render(self, block: str, width: int, style: Style) -> list[list[Segment]]:
         """One block's rows, without the blank rows Rich puts around some elements."""
-        style = self.rich_style
         options = self.app.console_options.update(width=max(width, 1), highlight=False)
         markdown = RichMarkdown(block, code_theme=CODE_THEMES[self.app.current_theme.dark])
         with self.app.console.use_theme(theme_for(self.app)):
@@ -104,7 +103,7 @@ class SettledBlocks(Widget):
         for block in self._blocks[self._drawn :]:
             rows = self._prepared.pop(block, None)
             if rows is None:
-                rows = self._render(block, width)
+                rows = self._render(block, width, style)
             if not rows:
                 continue
             if self._rows:
