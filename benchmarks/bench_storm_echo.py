@@ -27,8 +27,8 @@ from typing import Any
 
 from benchmarks.bench_memory import rss_mb
 from benchmarks.bench_sensor_storm import storm
-from benchmarks.figures import Figure, figure, percentile
-from benchmarks.key_echo import echo_count, echo_while
+from benchmarks.figures import Figure, figure
+from benchmarks.key_echo import echo_count, echo_figures, echo_while
 from benchmarks.pilot_app import running_app, wait_until
 from benchmarks.pty_app import REPO_ROOT
 from tests.standin import StandinServer
@@ -132,36 +132,13 @@ def run(quick: bool) -> list[Figure]:
     """Echo during the storm, RSS growth and the context block, with same-run baselines."""
     events, seconds = (10_000, 2.0) if quick else (100_000, 10.0)
     r = measure(events, seconds)
-    ms = [s * 1000 for s in r["storm_s"]["painted"]]
-    base = [s * 1000 for s in r["idle_s"]["painted"]]
-    refreshed = [s * 1000 for s in r["storm_s"]["refreshed"]]
-    base_refreshed = [s * 1000 for s in r["idle_s"]["refreshed"]]
     storm_note = f"{int(r['events']):,} file events in {r['seconds']:.1f}s"
-    note = f"{len(ms)} keys during {storm_note}; baseline: {len(base)} keys before it"
+    note = (
+        f"{len(r['storm_s']['painted'])} keys during {storm_note}; "
+        f"baseline: {len(r['idle_s']['painted'])} keys before it"
+    )
     return [
-        figure(
-            "key echo during file storm p50",
-            percentile(ms, 50),
-            "ms",
-            baseline=percentile(base, 50),
-            note=note,
-        ),
-        figure(
-            "key echo during file storm p95",
-            percentile(ms, 95),
-            "ms",
-            f"<= {GOAL_ECHO_P95_MS:g} ms",
-            limit=GOAL_ECHO_P95_MS,
-            baseline=percentile(base, 95),
-            note=note,
-        ),
-        figure(
-            "key echo during file storm p95, until the refresh after it",
-            percentile(refreshed, 95),
-            "ms",
-            baseline=percentile(base_refreshed, 95),
-            note="the same keys, timed until the frame that follows the echo is done",
-        ),
+        *echo_figures("file storm", r["storm_s"], r["idle_s"], GOAL_ECHO_P95_MS, note),
         figure(
             "app RSS growth during file storm",
             r["peak_mb"] - r["before_mb"],

@@ -28,8 +28,8 @@ import time
 from typing import Any
 
 from benchmarks.bench_memory import rss_mb
-from benchmarks.figures import Figure, figure, percentile
-from benchmarks.key_echo import echo_count, echo_while
+from benchmarks.figures import Figure, figure
+from benchmarks.key_echo import echo_count, echo_figures, echo_while
 from benchmarks.pilot_app import post_key, running_app, send, wait_until
 from benchmarks.pty_app import REPO_ROOT
 from copilot.ui.app import CopilotApp
@@ -125,43 +125,22 @@ def run(quick: bool) -> list[Figure]:
         last = done.stderr.strip().splitlines()[-1:] or ["no output"]
         raise RuntimeError(f"the tool-output child exited with {done.returncode}: {last[0]}")
     r = json.loads(done.stdout.strip().splitlines()[-1])
-    ms = [s * 1000 for rnd in r["rounds"] for s in rnd["echo_s"]["painted"]]
-    base = [s * 1000 for s in r["idle_s"]["painted"]]
-    refreshed = [s * 1000 for rnd in r["rounds"] for s in rnd["echo_s"]["refreshed"]]
-    base_refreshed = [s * 1000 for s in r["idle_s"]["refreshed"]]
+    during = {
+        kind: [s for rnd in r["rounds"] for s in rnd["echo_s"][kind]]
+        for kind in ("painted", "refreshed")
+    }
+    keys, idle_keys = len(during["painted"]), len(r["idle_s"]["painted"])
     finished = sum(rnd["finished"] for rnd in r["rounds"])
     streamed = sum(rnd["streamed_mb"] for rnd in r["rounds"])
     seconds = sum(rnd["seconds"] for rnd in r["rounds"])
     what = f"{megabytes} MB tool output"
     note = (
-        f"{len(ms)} keys over {rounds} x `yes | head -c {megabytes}M` (bwrap, approved): "
+        f"{keys} keys over {rounds} x `yes | head -c {megabytes}M` (bwrap, approved): "
         f"{finished}/{rounds} finished within {window_s:g}s, {streamed:.0f} MB streamed in "
-        f"{seconds:.1f}s; baseline: {len(base)} keys, nothing running"
+        f"{seconds:.1f}s; baseline: {idle_keys} keys, nothing running"
     )
     return [
-        figure(
-            f"key echo during {what} p50",
-            percentile(ms, 50),
-            "ms",
-            baseline=percentile(base, 50),
-            note=note,
-        ),
-        figure(
-            f"key echo during {what} p95",
-            percentile(ms, 95),
-            "ms",
-            f"<= {GOAL_ECHO_P95_MS:g} ms",
-            limit=GOAL_ECHO_P95_MS,
-            baseline=percentile(base, 95),
-            note=note,
-        ),
-        figure(
-            f"key echo during {what} p95, until the refresh after it",
-            percentile(refreshed, 95),
-            "ms",
-            baseline=percentile(base_refreshed, 95),
-            note="the same keys, timed until the frame that follows the echo is done",
-        ),
+        *echo_figures(what, during, r["idle_s"], GOAL_ECHO_P95_MS, note),
         figure(
             f"RSS growth during {what}",
             r["peak_mb"] - r["before_mb"],
@@ -169,7 +148,7 @@ def run(quick: bool) -> list[Figure]:
             f"<= {GOAL_RSS_GROWTH_MB:g} MB",
             limit=GOAL_RSS_GROWTH_MB,
             baseline=r["before_mb"],
-            note=f"peak of {len(ms)} readings while output ran, minus RSS before (baseline)",
+            note=f"peak of {keys} readings while output ran, minus RSS before (baseline)",
         ),
         figure(
             "tool output throughput to the screen",

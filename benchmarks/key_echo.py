@@ -30,6 +30,7 @@ from textual import events
 from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.geometry import Region
 
+from benchmarks.figures import Figure, figure, percentile
 from copilot.ui.app import CopilotApp
 
 LETTERS = string.ascii_lowercase
@@ -150,3 +151,34 @@ async def echo_while(
 async def echo_count(app: CopilotApp, keys: int) -> Samples:
     """`keys` echo samples with nothing else going on (the baseline)."""
     return await echo_while(app, lambda: True, max_keys=keys)
+
+
+def echo_figures(
+    what: str, during: Samples, idle: Samples, goal_ms: float, note: str
+) -> list[Figure]:
+    """Echo p50 and p95 (the p95 held to `goal_ms`) and the p95 until the refresh after
+    it, each against the same figure for `idle`."""
+    ms = {k: [s * 1000 for s in v] for k, v in during.items()}
+    base = {k: [s * 1000 for s in v] for k, v in idle.items()}
+    painted = [
+        figure(
+            f"key echo during {what} p{q}",
+            percentile(ms["painted"], q),
+            "ms",
+            f"<= {goal_ms:g} ms" if q == 95 else "",
+            limit=goal_ms if q == 95 else None,
+            baseline=percentile(base["painted"], q),
+            note=note,
+        )
+        for q in (50, 95)
+    ]
+    return [
+        *painted,
+        figure(
+            f"key echo during {what} p95, until the refresh after it",
+            percentile(ms["refreshed"], 95),
+            "ms",
+            baseline=percentile(base["refreshed"], 95),
+            note="the same keys, timed until the frame that follows the echo is done",
+        ),
+    ]
