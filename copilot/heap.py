@@ -47,7 +47,7 @@ def freeze_startup_heap() -> int:
     if gc.isenabled():
         gc.collect(1)
     gc.freeze()
-    gc.enable()
+    release_collector()
     return gc.get_freeze_count()
 
 
