@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 from textual.widgets import Static
 
 from copilot.ui.render_cache import release_removed_widgets
 from copilot.ui.widgets.notice_line import NoticeLine
+from copilot.ui.widgets.quick_scroll_bar import QuickScrollBar
 from copilot.ui.widgets.tool_calls_line import ToolCallsLine
 from copilot.ui.widgets.user_message import UserMessage
 
@@ -27,6 +29,12 @@ MAX_WIDGETS = 60
 class Conversation(VerticalScroll, can_focus=True):
     """Keeps the newest line in view while anchored (scrolling up releases it)."""
 
+    #: The pane's own rows are background only (no border: conversation.tcss), so
+    #: Textual draws them as blank rows instead of each through the styles: the
+    #: streaming answer changes the pane's virtual size in most frames, and each
+    #: change redrew every row (~2 ms a frame).
+    BLANK = True
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._answers: dict[str, AssistantMessage] = {}
@@ -34,6 +42,18 @@ class Conversation(VerticalScroll, can_focus=True):
         self._trimmed = 0
         self._earlier = Static("", classes="earlier")
         self._earlier.display = False
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's own property, creating a `QuickScrollBar` instead."""
+        if self._vertical_scrollbar is None:
+            bar = QuickScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     def on_mount(self) -> None:
         self.anchor()

@@ -49,6 +49,8 @@ class SettledBlocks(Widget):
         self._repaint_rows: list[list[Segment]] | None = None
         self._prepared: dict[str, list[list[Segment]]] = {}
         self._prepared_for: tuple[int, Style, str] | None = None
+        #: The rows last drawn, as strips, by row number, while the key is `_drawn_for`.
+        self._visible: dict[int, Strip] = {}
 
     @property
     def source(self) -> str:
@@ -78,13 +80,13 @@ class SettledBlocks(Widget):
             self._prepared, self._prepared_for = {}, key
         for block in blocks:
             if block not in self._prepared:
-                self._prepared[block] = self._render(block, width, key[1])
+                self._prepared[block] = self._render_block(block, width, key[1])
             await asyncio.sleep(0)
 
     def _key(self, width: int) -> tuple[int, Style, str]:
         return (width, self.rich_style, self.app.theme)
 
-    def _render(self, block: str, width: int, style: Style) -> list[list[Segment]]:
+    def _render_block(self, block: str, width: int, style: Style) -> list[list[Segment]]:
         """One block's rows, without the blank rows Rich puts around some elements."""
         options = self.app.console_options.update(width=max(width, 1), highlight=False)
         markdown = RichMarkdown(block, code_theme=CODE_THEMES[self.app.current_theme.dark])
@@ -97,13 +99,14 @@ class SettledBlocks(Widget):
         key = self._key(width)
         if self._drawn_for != key:
             self._rows, self._drawn, self._drawn_for = [], 0, key
+            self._visible = {}
         if self._prepared_for != key:
             self._prepared, self._prepared_for = {}, None
         style = key[1]
         for block in self._blocks[self._drawn :]:
             rows = self._prepared.pop(block, None)
             if rows is None:
-                rows = self._render(block, width, style)
+                rows = self._render_block(block, width, style)
             if not rows:
                 continue
             if self._rows:
@@ -121,6 +124,8 @@ class SettledBlocks(Widget):
         # ancestor's styles (~25 times a frame while an answer streamed, ~5 ms).
         self._repaint_rows = self._draw(self.size.width)
         try:
+            if self._plain():
+                return self._visible_strips(crop, self._repaint_rows)
             return super().render_lines(crop)
         finally:
             self._repaint_rows = None
@@ -129,6 +134,47 @@ class SettledBlocks(Widget):
         width = self.size.width
         rows = self._repaint_rows if self._repaint_rows is not None else self._draw(width)
         return Strip(rows[y], width) if y < len(rows) else Strip.blank(width, self.rich_style)
+
+    def _plain(self) -> bool:
+        """Whether Textual's styles would draw the rows as they are (no border,
+        outline, padding, hatch, tint or opacity): `FrozenAnswer` has a border."""
+        styles = self.styles
+        return not (
+            any(edge for edge, _ in styles.border)
+            or any(edge for edge, _ in styles.outline)
+            or any(styles.padding)
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+            or styles.tint.a
+            or styles.opacity != 1
+            or styles.text_opacity != 1
+        )
+
+    def _visible_strips(self, crop: Region, rows: list[list[Segment]]) -> list[Strip]:
+        """The rows in `crop`, reusing the strips of the last draw.
+
+        Rows only ever follow the ones drawn (for one width and style), so a row
+        drawn before is the same now. Textual's styles would redraw every visible row
+        whenever the widget grows, which it does with each block an answer settles
+        while the screen follows the answer (~1-2 ms a frame). Only the rows on
+        screen are kept: a `Strip` is too heavy to keep for every row of an answer.
+        """
+        width = self.size.width
+        cropped = crop.column_span != (0, width)
+        filters = self.get_line_filters()
+        _, background = self.background_colors
+        kept, visible = self._visible, {}
+        strips = []
+        for y in crop.line_range:
+            strip = kept.get(y)
+            if strip is None:
+                strip = self.render_line(y)
+            if y < len(rows):
+                visible[y] = strip
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip.crop(crop.x, crop.right) if cropped else strip)
+        self._visible = visible
+        return strips
 
 
 def _trim_blank(rows: list[list[Segment]], style: Style) -> list[list[Segment]]:
