@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.color import Color
+from textual.geometry import Offset
 
 from copilot.ui.app import CopilotApp
 from copilot.ui.stylesheet import OnceStylesheet
@@ -78,3 +79,31 @@ def test_new_variables_reparse_with_them() -> None:
     sheet.set_variables({"accent": "blue"})
     sheet.reparse()
     assert sheet.rules[0].styles.color == Color.parse("blue")
+
+
+async def test_the_input_takes_its_styles_from_css_after_a_restyle_not_at_every_key(
+    workspace: Path,
+) -> None:
+    # PromptInput keeps its TextArea theme between draws (deriving it was two thirds
+    # of drawing the input after a key) and takes it again when restyled.
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 30)) as pilot:
+        prompt = app.prompt
+        await pilot.press("a")
+        await pilot.pause()
+        derived = []
+        fill = prompt._theme.apply_css
+        prompt._theme.apply_css = lambda widget: (derived.append(widget), fill(widget))
+        for key in "bcd":
+            await pilot.press(key)
+            await pilot.pause()
+        assert prompt.text == "abcd"
+        assert derived == [], "the theme was taken from CSS again at a key"
+        cursor = prompt.content_region.offset + Offset(len(prompt.text), 0)
+        dark_cursor = app.screen.get_style_at(*cursor)
+        app.theme = "copilot-light"
+        await pilot.press("e")
+        await pilot.pause()
+        light_cursor = app.screen.get_style_at(*cursor + Offset(1, 0))
+        assert light_cursor == prompt._theme.cursor_style, "the cursor kept its old styles"
+        assert light_cursor != dark_cursor
