@@ -362,8 +362,8 @@ async def test_older_answers_freeze_into_one_widget_each_and_still_show(workspac
 
 
 async def test_the_live_block_keeps_all_of_itself_when_the_blocks_before_it_settle() -> None:
-    # One batch settles the paragraph and starts the list with two lines; the next
-    # batch extends the list. The live list must then hold every item, not only
+    # One batch settles the paragraph and starts a fence with two lines; the next
+    # batch extends the fence. The live fence must then hold every line, not only
     # what followed its last line (Markdown.update leaves its parse mark there).
     class OneAnswer(App[None]):
         def compose(self) -> ComposeResult:
@@ -372,16 +372,59 @@ async def test_the_live_block_keeps_all_of_itself_when_the_blocks_before_it_sett
     app = OneAnswer()
     async with app.run_test(size=(80, 24)) as pilot:
         answer = app.query_one(AssistantMessage)
-        await answer.write("Intro paragraph.\n\n- first item\n- sec")
+        await answer.write("Intro paragraph.\n\n```text\nfirst line\nsec")
         await wait_for(pilot, lambda: bool(answer.query(SettledBlocks).first().source), "settling")
-        await answer.write("ond item\n- third item\n")
-        await wait_for(pilot, lambda: len(answer.query("MarkdownParagraph")) >= 3, "the list")
+        await answer.write("ond line\nthird line\n")
+        await wait_for(
+            pilot,
+            lambda: any("third" in str(f._highlighted_code) for f in answer.query("MarkdownFence")),
+            "the fence's third line",
+        )
         (settled,) = answer.query(SettledBlocks)
         assert settled.source == "Intro paragraph.\n\n"
-        (live,) = answer.query("MarkdownBulletList")
-        shown = [str(p.render()) for p in live.query("MarkdownParagraph")]
-        assert shown == ["first item", "second item", "third item"], shown
+        (live,) = answer.query("MarkdownFence")
+        assert str(live._highlighted_code).splitlines() == [
+            "first line",
+            "second line",
+            "third line",
+        ]
         await answer.finish(interrupted=False)
+
+
+async def test_a_streaming_list_settles_item_by_item_and_keeps_every_item() -> None:
+    # Textual rebuilds a live list whole at every fragment; items settle as soon as
+    # the next one begins, so only the last item stays live. A tight list is still
+    # drawn as one (no blank rows between its items), a loose one keeps its spacing.
+    class OneAnswer(App[None]):
+        def compose(self) -> ComposeResult:
+            yield AssistantMessage("m1")
+
+    app = OneAnswer()
+    async with app.run_test(size=(80, 40)) as pilot:
+        answer = app.query_one(AssistantMessage)
+        for fragment in ["- first item\n- sec", "ond item\n  - nested\n- thi", "rd item\n"]:
+            await answer.write(fragment)
+            await pilot.pause()
+        await wait_for(pilot, lambda: "third" in answer.text, "the third item")
+        (settled,) = answer.query(SettledBlocks)
+        assert settled.source == "- first item\n- second item\n  - nested\n"
+        (live,) = answer.query("MarkdownBulletList")
+        assert [str(p.render()) for p in live.query("MarkdownParagraph")] == ["third item"]
+        await answer.write("\n1. one\n\n2. two\n\nAfter.\n")
+        await answer.finish(interrupted=False)
+        await pilot.pause()
+        drawn = [settled.render_line(y).text.rstrip() for y in range(settled.size.height)]
+        words = [row.strip() for row in drawn]
+        first, third = words.index("• first item"), words.index("• third item")
+        assert words[first : third + 1] == [
+            "• first item",
+            "• second item",
+            "• nested",
+            "• third item",
+        ], drawn
+        one, two = words.index("1 one"), words.index("2 two")
+        assert two == one + 2 and words[one + 1] == "", drawn
+        assert answer.text.endswith("2. two\n\nAfter.\n")
 
 
 async def test_items_trimmed_from_the_conversation_free_their_rendered_lines() -> None:

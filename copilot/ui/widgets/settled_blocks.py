@@ -12,7 +12,8 @@ segments (the line API): a new block costs one block's render, however long
 the answer. Rows become `Strip`s only when drawn: a `Strip` carries seven
 caches of its own, too much to keep for every line of a long answer.
 Blocks are rendered one at a time, so Rich's uneven spacing between elements
-is evened out to one blank row between blocks.
+is evened out to one blank row between blocks (none between the items of a
+tight list, which are blocks of their own: markdown_blocks.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from copilot.ui.answer_style import CODE_THEMES, theme_for
-from copilot.ui.markdown_blocks import split_blocks
+from copilot.ui.markdown_blocks import continues_list, split_blocks
 
 
 class SettledBlocks(Widget):
@@ -103,13 +104,14 @@ class SettledBlocks(Widget):
         if self._prepared_for != key:
             self._prepared, self._prepared_for = {}, None
         style = key[1]
-        for block in self._blocks[self._drawn :]:
+        for number in range(self._drawn, len(self._blocks)):
+            block = self._blocks[number]
             rows = self._prepared.pop(block, None)
             if rows is None:
                 rows = self._render_block(block, width, style)
             if not rows:
                 continue
-            if self._rows:
+            if self._rows and not (number and continues_list(self._blocks[number - 1], block)):
                 self._rows.append([Segment(" " * width, style)])
             self._rows.extend(rows)
         self._drawn = len(self._blocks)
