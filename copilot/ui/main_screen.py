@@ -12,6 +12,13 @@ in them while it streams). A change that moves or resizes the focused widget (th
 input growing a row) waits for the frame with its layout, so nothing is drawn where
 the widget no longer is.
 
+What a key changes elsewhere (the answer that streamed on meanwhile, the status
+line) would still wait for the frame timer's next tick, up to 17 ms after the echo;
+a widget that only the user changes (the input box: `PULLS_FRAME`) pulls that frame
+forward to just after its echo, as does a key that changes the input's size. Frames
+stay at least `MIN_ECHO_GAP_S` apart, so a burst of keys (a paste, `tmux send-keys`)
+does not draw a frame per key.
+
 Textual also declares `Screen.focused` as a reactive that repaints, so each focus move
 redrew every widget on the screen from its cache: ~16 ms here with a few answers and a
 running tool, paid twice per approval (the prompt takes focus, the input takes it back)
@@ -44,7 +51,12 @@ class MainScreen(Screen[None]):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._last_echo = 0.0
+        self._last_frame = 0.0
         self._echo_timer: Timer | None = None
+
+    def _on_timer_update(self) -> None:
+        self._last_frame = time.monotonic()
+        super()._on_timer_update()
 
     async def _on_update(self, message: messages.Update) -> None:
         await super()._on_update(message)
@@ -64,6 +76,8 @@ class MainScreen(Screen[None]):
                 self._echo_timer = self.set_timer(wait, self._paint_after_gap)
             return
         app = self.app
+        if getattr(widget, "PULLS_FRAME", False):
+            self.call_later(self._frame_now)
         if (
             self._repaint_required
             or not self.is_current
@@ -85,6 +99,13 @@ class MainScreen(Screen[None]):
             app._display(self, update)
         finally:
             app._batch_count = batches
+
+    def _frame_now(self) -> None:
+        """Draw the next frame now instead of at the timer's next tick (after the echo:
+        this runs after `_paint_focused` and the messages queued before it)."""
+        if self.app._batch_count or time.monotonic() - self._last_frame < MIN_ECHO_GAP_S:
+            return
+        self._on_timer_update()
 
     def _paint_after_gap(self) -> None:
         self._echo_timer = None
