@@ -48,6 +48,11 @@ class MainScreen(Screen[None]):
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
+    #: The input box has focus at start. Textual's default focuses the first focusable
+    #: widget (the conversation) as the screen starts, and the app then moved focus to
+    #: the input: two restyles and repaints before the first frame for nothing.
+    AUTO_FOCUS = "#input"
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._last_echo = 0.0

@@ -299,6 +299,8 @@ async def test_input_has_focus_and_side_panes_collapse_when_narrow(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.focused is app.prompt
+        # The screen focuses the input itself as it starts, not the conversation first.
+        assert app.screen.query_one(type(app.screen).AUTO_FOCUS) is app.prompt
         side = app.query_one("#side")
         assert not side.display or side.region.width == 0
         await pilot.press("f2")
