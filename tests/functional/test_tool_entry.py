@@ -180,3 +180,23 @@ async def test_the_header_is_coloured_by_status_and_only_the_header_restyles(
         assert colours["failed"] == Color.parse(variables["error"])
         assert colours["waiting"] == Color.parse(variables["warning"])
         assert not [c for c in entry.classes if c.startswith("-")]
+
+
+async def test_output_shows_when_a_layout_gave_the_log_its_width_but_no_resize_event() -> None:
+    # RichLog holds lines back until a Resize tells it its width. A layout that finds
+    # the log already placed (the screen's map rebuilt while its entry was mounting)
+    # sends none; the log then kept its zero height and every line for good (a tmux
+    # test saw the command's output never appear, about one run in four).
+    class OneLog(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ToolOutputLog()
+
+    app = OneLog()
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(ToolOutputLog)
+        await pilot.pause()
+        assert log.size.width
+        log._size_known = False  # as if its Resize had never come
+        log.write("marker-42")
+        await pilot.pause()
+        assert [line.text for line in log.lines] == ["marker-42"]

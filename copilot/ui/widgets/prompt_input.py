@@ -21,8 +21,9 @@ TYPING_IDLE_S = 1.5
 class PromptInput(TextArea):
     """A multi-line input whose Enter submits instead of breaking the line."""
 
-    #: Only the user changes the input, so a change draws the rest of the screen's
-    #: pending changes right after its echo instead of at the next tick (MainScreen).
+    #: Only the user changes the input (and its cursor blinks, pulling at most a frame
+    #: that was due anyway), so a change draws the rest of the screen's pending changes
+    #: right after its echo instead of at the next tick (MainScreen).
     PULLS_FRAME: ClassVar[bool] = True
 
     BINDINGS = [

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from rich.style import Style
+from textual.events import Resize
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import RichLog
@@ -19,6 +22,20 @@ class ToolOutputLog(RichLog):
     """
 
     _repaint_style: Style | None = None
+
+    def write(self, *args: Any, **kwargs: Any) -> Self:
+        """Write a line, also before the log's first `Resize` if a layout gave it a width.
+
+        `RichLog` holds every line back until a `Resize` event tells it its width. Textual
+        sends that event to a widget that a layout finds new or resized, and a layout
+        can miss a log that was placed while its entry was still mounting (the screen's
+        map was rebuilt in between): the log then keeps its width and its zero height,
+        never gets the event, and holds its output back for good. Its width is known
+        once a layout has given it one.
+        """
+        if not self._size_known and self.size.width:
+            self.on_resize(Resize(self.size, self.virtual_size, self.container_size))
+        return super().write(*args, **kwargs)
 
     @property
     def rich_style(self) -> Style:
