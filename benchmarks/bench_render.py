@@ -5,6 +5,12 @@ figure is the time from the server writing the last fragment to that fragment be
 the answer's Markdown and a refresh done, plus the process's CPU use (CPU seconds per
 wall second) over the stream.
 
+The last token alone is one reading per run, and it is whatever backlog is left at that
+moment; so the same run also times every fragment (`FrameLog`): from the server writing
+it to the first frame handed to the terminal that draws the conversation once the
+answer's text includes it (the frame renders the widgets as they are then), reported as
+p50 and p95 over all fragments.
+
 The baseline, in the same run, is the naive way other chat TUIs render: one Markdown
 widget updated with the whole text so far on every fragment (`await md.update(full)`),
 fed by the same SDK from the same server. Its cost grows with the square of the answer's
@@ -17,14 +23,17 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from textual._compositor import ChopsUpdate
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
-from benchmarks.figures import Figure, figure
+from benchmarks.figures import Figure, figure, percentile
 from benchmarks.pilot_app import answers, isolated, running_app, send, wait_until
 from tests.e2e.standin_process import StandinProcess
 from tests.standin.markdown_feed import markdown_section
@@ -42,6 +51,8 @@ class Outcome:
     shown_at: float
     cpu_per_wall: float
     shown_fraction: float
+    #: (monotonic time, length of the answer's text) at each frame drawing the answer.
+    frames: list[tuple[float, int]] = field(default_factory=list)
 
     @property
     def caught_up(self) -> bool:
@@ -65,12 +76,52 @@ def _shown(source: str | None, text: str) -> float:
     return min(1.0, len(source or "") / len(text))
 
 
+class FrameLog:
+    """Frames handed to the terminal that draw the conversation, with how much of the
+    answer's text the widgets held then (partial draws of the input do not count)."""
+
+    def __init__(self, app: Any) -> None:
+        self.frames: list[tuple[float, int]] = []
+        self.answer: Any = None
+        display = app._display
+        conversation = app.conversation
+
+        def watched(screen: Any, update: Any) -> None:
+            display(screen, update)
+            if self.answer is not None and _draws(update, conversation.region):
+                self.frames.append((time.monotonic(), len(self.answer.text)))
+
+        app._display = watched
+
+
+def _draws(update: Any, region: Any) -> bool:
+    """Whether a frame draws part of `region` (a full frame draws everything)."""
+    if not isinstance(update, ChopsUpdate):
+        return update is not None
+    return any(region.y <= y < region.bottom and x1 < region.right for y, x1, _ in update.spans)
+
+
+def fragment_lags(frames: list[tuple[float, int]], sent: list[float], text: str) -> list[float]:
+    """Seconds from each fragment's send to the first frame drawing the text up to its end."""
+    shown = [length for _, length in frames]
+    ends = [min(len(text), (i + 1) * CHUNK_CHARS) for i in range(len(sent))]
+    lags = []
+    running = 0
+    for end, sent_at in zip(ends, sent, strict=True):
+        running = max(running, bisect_left(shown, end, lo=running))
+        if running == len(frames):
+            break
+        lags.append(frames[running][0] - sent_at)
+    return lags
+
+
 async def _ours(base_url: str, text: str, timeout: float) -> Outcome:
     async with running_app(base_url) as (app, _pilot):
+        log = FrameLog(app)
         started, cpu_started = time.monotonic(), time.process_time()
         send(app, "render a long answer")
         await wait_until(lambda: bool(answers(app)), timeout)
-        answer = answers(app)[-1]
+        answer = log.answer = answers(app)[-1]
         await wait_until(lambda: _shown(answer.text, text) >= 1.0, timeout, POLL_S)
         await answer.wait_for_refresh()
         shown_at = time.monotonic()
@@ -78,7 +129,7 @@ async def _ours(base_url: str, text: str, timeout: float) -> Outcome:
         # Leave only once the turn has ended: quitting mid-turn trips an app bug (the bus
         # pump renders into a screen already gone), which is not what this measures.
         await wait_until(lambda: app.state == "idle", timeout)
-        return Outcome(shown_at, cpu, 1.0)
+        return Outcome(shown_at, cpu, 1.0, log.frames)
 
 
 class NaiveApp(App[None]):
@@ -146,7 +197,8 @@ def run(quick: bool) -> list[Figure]:
         StandinProcess(Path(tmp), [reply, reply]) as srv,
     ):
         ours = asyncio.run(_ours(srv.base_url, text, seconds * 3 + 30))
-        ours_last_sent = srv.wait_response(0)["sent_times"][-1]
+        ours_sent = srv.wait_response(0)["sent_times"]
+        ours_last_sent = ours_sent[-1]
         with isolated(srv.base_url):
             naive = asyncio.run(_naive(srv.base_url, text, seconds + grace))
         naive_last_sent = srv.wait_response(1)["sent_times"][-1]
@@ -158,6 +210,8 @@ def run(quick: bool) -> list[Figure]:
         else f"naive gave up: showed {naive.shown_fraction:.0%} of the text, lag is a lower bound"
     )
     fragments = len(text) // CHUNK_CHARS
+    lags = [lag * 1000 for lag in fragment_lags(ours.frames, ours_sent, text)]
+    lag_note = f"{len(lags)} of {len(ours_sent)} fragments, each to the frame that drew it"
     return [
         figure(
             "render lag of the last token",
@@ -168,6 +222,8 @@ def run(quick: bool) -> list[Figure]:
             baseline=naive_lag_ms,
             note=f"{fragments} fragments over {seconds:g} s; {naive_note}",
         ),
+        figure("render lag per fragment p50", percentile(lags, 50), "ms", note=lag_note),
+        figure("render lag per fragment p95", percentile(lags, 95), "ms", note=lag_note),
         figure(
             "render CPU (cpu s / wall s)",
             ours.cpu_per_wall * 100,

@@ -17,6 +17,7 @@ When the answer ends, its last block settles too.
 from __future__ import annotations
 
 import asyncio
+import time
 
 from textual.app import ComposeResult
 from textual.geometry import Region
@@ -25,6 +26,10 @@ from textual.widgets import Markdown
 
 from copilot.ui.markdown_blocks import split_complete
 from copilot.ui.widgets.settled_blocks import SettledBlocks
+
+#: While fragments keep coming, the next batch waits for a frame once the answer has
+#: gone this long without being drawn.
+MAX_UNDRAWN_S = 1 / 30
 
 
 class AssistantMessage(Markdown):
@@ -39,6 +44,8 @@ class AssistantMessage(Markdown):
         self._wake = asyncio.Event()
         self._finishing = False
         self._drawer: asyncio.Task[None] | None = None
+        #: When a frame last drew this answer (`render_lines`).
+        self._drawn_at = 0.0
         self.add_class("-streaming")
 
     def compose(self) -> ComposeResult:
@@ -72,6 +79,13 @@ class AssistantMessage(Markdown):
                 await self._settle(done, live)
             else:
                 await self.append(text)
+            if self._pending and time.monotonic() - self._drawn_at > MAX_UNDRAWN_S:
+                # More came while this batch was drawn. Each batch holds every frame
+                # back until it ends (Textual appends in a batch update), and batches
+                # back to back left the screen one frame in ~0.4 s at 2,000 tok/s: the
+                # answer showed up to a second and a half behind. When the answer has
+                # not been on screen for a while, let the screen draw it first.
+                await self.wait_for_refresh()
 
     async def _settle(self, done: list[str], live: str) -> None:
         """Move the complete blocks `done` into the settled ones; `live` is the new live block."""
@@ -108,6 +122,7 @@ class AssistantMessage(Markdown):
         answer streams (3-5 ms of each). Below the top edge and above the bottom edge
         (border, outline, padding) every row is the same, so one is drawn and repeated.
         """
+        self._drawn_at = time.monotonic()
         styles = self.styles
         top = bool(styles.border_top[0]) + bool(styles.outline_top[0]) + styles.padding.top
         bottom = (
