@@ -18,19 +18,19 @@ from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
+from copilot.ui.plain_rows import finished, plain
+
 
 class QuickScrollBar(ScrollBar):
     """A `ScrollBar` whose vertical rows skip Rich's and the styles' per-row work."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
         bar = self.render()
-        styles = self.styles
         if (
             not self.vertical
             or type(bar) is not ScrollBarRender
             or not isinstance(bar.style, Style)
-            or any(edge for edge, _color in styles.border)
-            or any(styles.padding)
+            or not plain(self.styles)
         ):
             return super().render_lines(crop)
         width, height = self.size
@@ -54,10 +54,6 @@ class QuickScrollBar(ScrollBar):
             strip = drawn.get(segment)
             if strip is None:
                 strip = Strip(Segment.apply_style([segment], base), width)
-                for line_filter in filters:
-                    strip = strip.apply_filter(line_filter, background)
-                if crop.column_span != (0, width):
-                    strip = strip.crop(crop.x, crop.right)
-                drawn[segment] = strip
+                strip = drawn[segment] = finished(strip, filters, background, crop, width)
             strips.append(strip)
         return strips

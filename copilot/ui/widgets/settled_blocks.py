@@ -29,6 +29,7 @@ from textual.widget import Widget
 
 from copilot.ui.answer_style import CODE_THEMES, theme_for
 from copilot.ui.markdown_blocks import continues_list, split_blocks
+from copilot.ui.plain_rows import finished, plain
 
 
 class SettledBlocks(Widget):
@@ -126,7 +127,7 @@ class SettledBlocks(Widget):
         # ancestor's styles (~25 times a frame while an answer streamed, ~5 ms).
         self._repaint_rows = self._draw(self.size.width)
         try:
-            if self._plain():
+            if plain(self.styles):  # not FrozenAnswer: it has a border
                 return self._visible_strips(crop, self._repaint_rows)
             return super().render_lines(crop)
         finally:
@@ -136,20 +137,6 @@ class SettledBlocks(Widget):
         width = self.size.width
         rows = self._repaint_rows if self._repaint_rows is not None else self._draw(width)
         return Strip(rows[y], width) if y < len(rows) else Strip.blank(width, self.rich_style)
-
-    def _plain(self) -> bool:
-        """Whether Textual's styles would draw the rows as they are (no border,
-        outline, padding, hatch, tint or opacity): `FrozenAnswer` has a border."""
-        styles = self.styles
-        return not (
-            any(edge for edge, _ in styles.border)
-            or any(edge for edge, _ in styles.outline)
-            or any(styles.padding)
-            or (styles.has_rule("hatch") and styles.hatch != "none")
-            or styles.tint.a
-            or styles.opacity != 1
-            or styles.text_opacity != 1
-        )
 
     def _visible_strips(self, crop: Region, rows: list[list[Segment]]) -> list[Strip]:
         """The rows in `crop`, reusing the strips of the last draw.
@@ -161,7 +148,6 @@ class SettledBlocks(Widget):
         screen are kept: a `Strip` is too heavy to keep for every row of an answer.
         """
         width = self.size.width
-        cropped = crop.column_span != (0, width)
         filters = self.get_line_filters()
         _, background = self.background_colors
         kept, visible = self._visible, {}
@@ -172,9 +158,7 @@ class SettledBlocks(Widget):
                 strip = self.render_line(y)
             if y < len(rows):
                 visible[y] = strip
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip.crop(crop.x, crop.right) if cropped else strip)
+            strips.append(finished(strip, filters, background, crop, width))
         self._visible = visible
         return strips
 
