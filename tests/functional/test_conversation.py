@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import re
 import weakref
@@ -19,7 +20,6 @@ from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.conversation import LIVE_ANSWERS, MAX_WIDGETS, Conversation
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.settled_blocks import SettledBlocks
-from tests.e2e.standin_process import StandinProcess
 from tests.functional.harness import (
     answer_text,
     answers,
@@ -505,30 +505,47 @@ async def test_blocks_prepared_before_they_settle_are_drawn_as_if_rendered_in_th
 
 
 async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(
-    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Textual appends inside batch updates, which hold every frame back; an answer
     # arriving faster than it is drawn ran batch after batch with no frame between
     # them (at 2,000 tok/s one frame in ~0.4 s, the answer a second behind on screen).
-    # The stand-in runs in its own process, as an API server does: in a thread of this
-    # one it takes the interpreter from the app and paces the app's batches itself.
-    text = "".join(markdown_section(n) for n in range(1, 60))
-    reply = {"kind": "text", "text": text, "tokens_per_s": 2000, "chunk_chars": 4}
-    with StandinProcess(tmp_path / "standin", [reply]) as server:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.base_url)
-        app = make_app(workspace)
-        async with app.run_test(size=(120, 36)) as pilot:
-            drawn: list[int] = []
-            display = app._display
+    # Here each batch takes 50 ms, as on a slow machine, and the fragments keep coming
+    # meanwhile, so the answer always has more waiting when a batch ends: without a
+    # frame between batches it is not drawn at all until the fragments stop.
+    append = AssistantMessage.append
 
-            def watched(screen: object, update: object) -> None:
-                display(screen, update)  # type: ignore[arg-type]
-                if answers(app):
-                    drawn.append(len(answers(app)[0].text))
+    async def slow_append(self: AssistantMessage, markdown: str) -> object:
+        with self.app.batch_update():
+            await asyncio.sleep(0.05)
+            return await append(self, markdown)
 
-            app._display = watched  # type: ignore[method-assign]
-            await send(pilot, "a long answer, fast")
-            await wait_for(pilot, lambda: turn_over(app) and answers(app), "the end of the turn")
-    growing = {length for length in drawn if 0 < length < len(text)}
-    assert len(growing) >= 20, f"the answer was drawn at {len(growing)} lengths while it grew"
+    monkeypatch.setattr(AssistantMessage, "append", slow_append)
+
+    class OneAnswer(App[None]):
+        def compose(self) -> ComposeResult:
+            yield AssistantMessage("answer")
+
+    app = OneAnswer()
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        answer = app.query_one(AssistantMessage)
+        drawn: list[int] = []
+        display = app._display
+
+        def watched(screen: object, update: object) -> None:
+            display(screen, update)  # type: ignore[arg-type]
+            drawn.append(len(answer.text))
+
+        app._display = watched  # type: ignore[method-assign]
+        loop = asyncio.get_running_loop()
+        stop = loop.time() + 1.5
+        sent = 0
+        while loop.time() < stop:
+            await answer.write("word ")
+            sent += 5
+            await asyncio.sleep(0.002)
+        await answer.finish(False)
+    growing = {length for length in drawn if 0 < length < sent}
+    # 1.5 s at a batch and a frame per ~70 ms: ~20 lengths; none without the frame.
+    assert len(growing) >= 8, f"the answer was drawn at {len(growing)} lengths while it grew"
