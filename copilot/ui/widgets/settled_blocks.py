@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 
-from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
@@ -28,6 +27,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from copilot.ui.answer_style import CODE_THEMES, theme_for
+from copilot.ui.block_markdown import BlockMarkdown
 from copilot.ui.markdown_blocks import continues_list, split_blocks
 from copilot.ui.plain_rows import finished, plain
 
@@ -91,7 +91,7 @@ class SettledBlocks(Widget):
     def _render_block(self, block: str, width: int, style: Style) -> list[list[Segment]]:
         """One block's rows, without the blank rows Rich puts around some elements."""
         options = self.app.console_options.update(width=max(width, 1), highlight=False)
-        markdown = RichMarkdown(block, code_theme=CODE_THEMES[self.app.current_theme.dark])
+        markdown = BlockMarkdown(block, CODE_THEMES[self.app.current_theme.dark])
         with self.app.console.use_theme(theme_for(self.app)):
             rows = self.app.console.render_lines(markdown, options, style=style)
         return _trim_blank(rows, style)
