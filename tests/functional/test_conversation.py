@@ -394,6 +394,36 @@ async def test_the_live_block_keeps_all_of_itself_when_the_blocks_before_it_sett
         await answer.finish(interrupted=False)
 
 
+async def test_what_arrives_with_the_end_of_the_stream_settles_in_one_batch() -> None:
+    # Once the stream has ended the last block cannot grow: it settles with the
+    # blocks before it, instead of being mounted as Textual widgets to be removed
+    # by the final settle (a batch and a frame later).
+    mounted: list[str] = []
+
+    class Watched(AssistantMessage):
+        async def append(self, markdown: str) -> object:
+            mounted.append(markdown)
+            return await super().append(markdown)
+
+    class OneAnswer(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Watched("m1")
+
+    source = "# Title\n\nA paragraph.\n\n- one\n- two\n\n```python\nx = 1\n```\n\nThe end."
+    app = OneAnswer()
+    async with app.run_test(size=(80, 30)) as pilot:
+        answer = app.query_one(AssistantMessage)
+        # The last text and the end arrive together: the end is known before the
+        # text's batch begins (`write` yields once, `finish` runs before the drawer).
+        await asyncio.gather(answer.write(source), answer.finish(interrupted=False))
+        await pilot.pause()
+        (settled,) = answer.query(SettledBlocks)
+        assert settled.source == source and answer.text == source
+        assert mounted == [] and not answer.query(MarkdownBlock)
+        words = [settled.render_line(y).text.strip() for y in range(settled.size.height)]
+        assert "The end." in words and "• two" in words
+
+
 async def test_a_streaming_list_settles_item_by_item_and_keeps_every_item() -> None:
     # Textual rebuilds a live list whole at every fragment; items settle as soon as
     # the next one begins, so only the last item stays live. A tight list is still

@@ -24,7 +24,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Markdown
 
-from copilot.ui.markdown_blocks import split_complete
+from copilot.ui.markdown_blocks import split_blocks, split_complete
 from copilot.ui.widgets.settled_blocks import SettledBlocks
 
 #: While fragments keep coming, the next batch waits for a frame once the answer has
@@ -74,17 +74,25 @@ class AssistantMessage(Markdown):
                 continue
             text = "".join(self._pending)
             self._pending.clear()
-            done, live = split_complete(self.source + text)
+            source = self.source + text
+            # Once the stream has ended nothing more can extend the last block:
+            # it settles with the rest, not mounted as a live block to be removed.
+            done, live = (split_blocks(source), "") if self._finishing else split_complete(source)
             if done:
                 await self._settle(done, live)
             else:
                 await self.append(text)
-            if self._pending and time.monotonic() - self._drawn_at > MAX_UNDRAWN_S:
+            if (
+                self._pending
+                and not self._finishing
+                and time.monotonic() - self._drawn_at > MAX_UNDRAWN_S
+            ):
                 # More came while this batch was drawn. Each batch holds every frame
                 # back until it ends (Textual appends in a batch update), and batches
                 # back to back left the screen one frame in ~0.4 s at 2,000 tok/s: the
                 # answer showed up to a second and a half behind. When the answer has
-                # not been on screen for a while, let the screen draw it first.
+                # not been on screen for a while, let the screen draw it first (not
+                # once the stream has ended: then the next batch is the last).
                 await self.wait_for_refresh()
 
     async def _settle(self, done: list[str], live: str) -> None:
