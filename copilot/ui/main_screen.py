@@ -7,10 +7,9 @@ the tick (up to 17 ms) and then for the whole frame, which lays the screen out a
 whenever the output log grows (10-30 ms): keys echoed 40-60 ms late. What the focused
 widget shows after a key is what the user is looking at, so as soon as it changed it
 is drawn on its own, and everything else follows at the next tick as before; it is
-drawn also while a batch update holds every frame back (an answer's Markdown appends
-in them while it streams). A change that moves or resizes the focused widget (the
-input growing a row) waits for the frame with its layout, so nothing is drawn where
-the widget no longer is.
+drawn also while a batch update holds every frame back. A change that moves or
+resizes the focused widget (the input growing a row) waits for the frame with its
+layout, so nothing is drawn where the widget no longer is.
 
 What a key changes elsewhere (the answer that streamed on meanwhile, the status
 line) would still wait for the frame timer's next tick, up to 17 ms after the echo;
@@ -95,10 +94,9 @@ class MainScreen(Screen[None]):
         self._dirty_widgets.discard(widget)
         self._compositor.update_widgets({widget})
         update = self._compositor.render_update(screen_stack=app._background_screens)
-        # Also inside a batch update (an answer's Markdown appends and settles in
-        # them, a quarter of the time while it streams, up to ~65 ms at once): the
-        # batch holds back the widgets it changes, and this draws only the focused
-        # widget's own cells, where it already is on screen.
+        # Also inside a batch update (Textual mounts and removes widgets in them):
+        # the batch holds back the widgets it changes, and this draws only the
+        # focused widget's own cells, where it already is on screen.
         batches, app._batch_count = app._batch_count, 0
         try:
             app._display(self, update)

@@ -1,7 +1,7 @@
 """Load what the first answer needs while the user is still typing their question.
 
 The answer widgets load on first use so the first frame is not kept waiting
-(Textual's Markdown and markdown-it, Pygments' lexers and styles). Left at
+(Rich's Markdown, markdown-it, Pygments' lexers and styles). Left at
 that, the first answer paid for them: its first blocks held the loop for
 100-300 ms while 200 tok/s streamed in, and keys typed meanwhile waited. This
 loads and exercises them in a thread after the first frame instead: pure
@@ -21,13 +21,12 @@ SAMPLE = (
 
 def warm_answer_rendering() -> None:
     """Import and run once the parsers and highlighters an answer uses."""
-    from markdown_it import MarkdownIt
     from rich.console import Console
-    from rich.markdown import Markdown as RichMarkdown
-    from textual.highlight import highlight
 
-    import copilot.ui.widgets.assistant_message  # noqa: F401  (Textual's Markdown widgets)
+    import copilot.ui.widgets.assistant_message  # noqa: F401  (the answer's widgets)
+    from copilot.ui.block_markdown import BlockMarkdown
+    from copilot.ui.markdown_blocks import split_blocks
 
-    MarkdownIt("gfm-like").parse(SAMPLE)
-    highlight("def f(x):\n    return x\n", language="python")
-    Console(file=io.StringIO(), width=80).print(RichMarkdown(SAMPLE, code_theme="monokai"))
+    console = Console(file=io.StringIO(), width=80)
+    for block in split_blocks(SAMPLE):
+        console.print(BlockMarkdown(block, "monokai"))

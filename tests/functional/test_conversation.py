@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import re
+import time
 import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -19,6 +21,7 @@ from copilot.ui.widgets import ContextPane
 from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.conversation import LIVE_ANSWERS, MAX_WIDGETS, Conversation
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
+from copilot.ui.widgets.live_block import LiveBlock
 from copilot.ui.widgets.settled_blocks import SettledBlocks
 from tests.functional.harness import (
     answer_text,
@@ -365,9 +368,8 @@ async def test_older_answers_freeze_into_one_widget_each_and_still_show(workspac
 
 
 async def test_the_live_block_keeps_all_of_itself_when_the_blocks_before_it_settle() -> None:
-    # One batch settles the paragraph and starts a fence with two lines; the next
-    # batch extends the fence. The live fence must then hold every line, not only
-    # what followed its last line (Markdown.update leaves its parse mark there).
+    # One draw settles the paragraph and starts a fence with two lines; the next
+    # extends the fence. The live block must then hold every line of the fence.
     class OneAnswer(App[None]):
         def compose(self) -> ComposeResult:
             yield AssistantMessage("m1")
@@ -376,50 +378,48 @@ async def test_the_live_block_keeps_all_of_itself_when_the_blocks_before_it_sett
     async with app.run_test(size=(80, 24)) as pilot:
         answer = app.query_one(AssistantMessage)
         await answer.write("Intro paragraph.\n\n```text\nfirst line\nsec")
-        await wait_for(pilot, lambda: bool(answer.query(SettledBlocks).first().source), "settling")
+        await wait_for(pilot, lambda: bool(answer.query_one(SettledBlocks).source), "settling")
         await answer.write("ond line\nthird line\n")
-        await wait_for(
-            pilot,
-            lambda: any("third" in str(f._highlighted_code) for f in answer.query("MarkdownFence")),
-            "the fence's third line",
-        )
-        (settled,) = answer.query(SettledBlocks)
-        assert settled.source == "Intro paragraph.\n\n"
-        (live,) = answer.query("MarkdownFence")
-        assert str(live._highlighted_code).splitlines() == [
-            "first line",
-            "second line",
-            "third line",
-        ]
+        live = answer.query_one(LiveBlock)
+        await wait_for(pilot, lambda: "third" in live.source, "the fence's third line")
+        await pilot.pause()
+        assert answer.query_one(SettledBlocks).source == "Intro paragraph.\n\n"
+        assert live.source == "```text\nfirst line\nsecond line\nthird line\n"
+        rows = [live.render_line(y).text.strip() for y in range(live.size.height)]
+        assert [row for row in rows if row] == ["first line", "second line", "third line"]
         await answer.finish(interrupted=False)
 
 
-async def test_what_arrives_with_the_end_of_the_stream_settles_in_one_batch() -> None:
+async def test_what_arrives_with_the_end_of_the_stream_settles_in_one_draw(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Once the stream has ended the last block cannot grow: it settles with the
-    # blocks before it, instead of being mounted as Textual widgets to be removed
-    # by the final settle (a batch and a frame later).
-    mounted: list[str] = []
+    # blocks before it, instead of being shown as the live block first and
+    # settled by `finish` a frame later.
+    shown: list[str] = []
+    show = LiveBlock.show
 
-    class Watched(AssistantMessage):
-        async def append(self, markdown: str) -> object:
-            mounted.append(markdown)
-            return await super().append(markdown)
+    def watched(self: LiveBlock, source: str) -> None:
+        shown.append(source)
+        show(self, source)
+
+    monkeypatch.setattr(LiveBlock, "show", watched)
 
     class OneAnswer(App[None]):
         def compose(self) -> ComposeResult:
-            yield Watched("m1")
+            yield AssistantMessage("m1")
 
     source = "# Title\n\nA paragraph.\n\n- one\n- two\n\n```python\nx = 1\n```\n\nThe end."
     app = OneAnswer()
     async with app.run_test(size=(80, 30)) as pilot:
         answer = app.query_one(AssistantMessage)
         # The last text and the end arrive together: the end is known before the
-        # text's batch begins (`write` yields once, `finish` runs before the drawer).
+        # text is drawn (`write` yields once, `finish` runs before the drawer).
         await asyncio.gather(answer.write(source), answer.finish(interrupted=False))
         await pilot.pause()
-        (settled,) = answer.query(SettledBlocks)
+        settled = answer.query_one(SettledBlocks)
         assert settled.source == source and answer.text == source
-        assert mounted == [] and not answer.query(MarkdownBlock)
+        assert [text for text in shown if text] == []
         words = [settled.render_line(y).text.strip() for y in range(settled.size.height)]
         assert "The end." in words and "• two" in words
 
@@ -439,10 +439,15 @@ async def test_a_streaming_list_settles_item_by_item_and_keeps_every_item() -> N
             await answer.write(fragment)
             await pilot.pause()
         await wait_for(pilot, lambda: "third" in answer.text, "the third item")
-        (settled,) = answer.query(SettledBlocks)
+        await pilot.pause()
+        settled, live = answer.query_one(SettledBlocks), answer.query_one(LiveBlock)
         assert settled.source == "- first item\n- second item\n  - nested\n"
-        (live,) = answer.query("MarkdownBulletList")
-        assert [str(p.render()) for p in live.query("MarkdownParagraph")] == ["third item"]
+        assert [live.render_line(y).text.strip() for y in range(live.size.height)] == [
+            "• third item"
+        ]
+        # The live item is drawn right under the settled ones, as it will be once
+        # it settles: no blank row between items of a tight list.
+        assert live.region.y == settled.region.bottom
         await answer.write("\n1. one\n\n2. two\n\nAfter.\n")
         await answer.finish(interrupted=False)
         await pilot.pause()
@@ -537,20 +542,18 @@ async def test_blocks_prepared_before_they_settle_are_drawn_as_if_rendered_in_th
 async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Textual appends inside batch updates, which hold every frame back; an answer
-    # arriving faster than it is drawn ran batch after batch with no frame between
-    # them (at 2,000 tok/s one frame in ~0.4 s, the answer a second behind on screen).
-    # Here each batch takes 50 ms, as on a slow machine, and the fragments keep coming
-    # meanwhile, so the answer always has more waiting when a batch ends: without a
-    # frame between batches it is not drawn at all until the fragments stop.
-    append = AssistantMessage.append
+    # Nothing an answer does while it streams may hold frames back: Textual's
+    # Markdown appended inside batch updates, and an answer arriving faster than it
+    # was drawn ran batch after batch with no frame between them (at 2,000 tok/s one
+    # frame in ~0.4 s). Here each render of the growing block takes 30 ms, as on a
+    # slow machine, and fragments keep coming meanwhile.
+    render = LiveBlock._render_block
 
-    async def slow_append(self: AssistantMessage, markdown: str) -> object:
-        with self.app.batch_update():
-            await asyncio.sleep(0.05)
-            return await append(self, markdown)
+    def slow_render(self: LiveBlock, *args: Any) -> Any:
+        time.sleep(0.03)
+        return render(self, *args)
 
-    monkeypatch.setattr(AssistantMessage, "append", slow_append)
+    monkeypatch.setattr(LiveBlock, "_render_block", slow_render)
 
     class OneAnswer(App[None]):
         def compose(self) -> ComposeResult:
@@ -577,5 +580,5 @@ async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(
             await asyncio.sleep(0.002)
         await answer.finish(False)
     growing = {length for length in drawn if 0 < length < sent}
-    # 1.5 s at a batch and a frame per ~70 ms: ~20 lengths; none without the frame.
+    # 1.5 s at a frame per ~50 ms: ~30 lengths.
     assert len(growing) >= 8, f"the answer was drawn at {len(growing)} lengths while it grew"

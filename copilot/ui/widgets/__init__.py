@@ -1,7 +1,7 @@
 """The widgets of copilot's TUI, one a module, re-exported here by name.
 
 The widgets the first frame does not show load on first use (PEP 562
-`__getattr__`): the answer widgets pull in Textual's Markdown and markdown-it,
+`__getattr__`): the answer widgets pull in Rich's Markdown and markdown-it,
 the tool entries RichLog, the approval prompt and compaction marker their own
 classes.
 """

@@ -1,55 +1,66 @@
-"""One assistant answer, streamed into a Markdown widget fragment by fragment.
+"""One assistant answer, streamed in fragment by fragment.
 
 Fragments are appended, never re-rendered whole. Only the answer's last
-Markdown block (the one that may still grow) is a live Textual block: when a
-new block begins, every block before it is complete and moves into the
-answer's one `SettledBlocks`, drawn once through the line API. Textual's
-`Markdown` mounts a widget per heading, paragraph, list item and code fence,
-and each one costs every later layout and repaint; with them settled, a frame
-of a streaming answer arranges two widgets, not dozens, and keys typed while
-it streams are echoed in the next frame instead of waiting behind a long one.
+Markdown block (the one that may still grow) is redrawn as fragments come
+(`LiveBlock`): when a new block begins, every block before it is complete and
+moves into the answer's one `SettledBlocks`, drawn once through the line API.
+Both are rendered by Rich. Textual's `Markdown` mounted a widget per heading,
+paragraph, list item and code fence and remounted the growing block's widgets
+as it grew and settled, inside batch updates that held every frame back
+(14 ms a block at 200 tok/s, up to 30); here a fragment changes two widgets'
+text and nothing is mounted, so keys typed while an answer streams wait for
+no batch.
 
-Fragments wait in `_pending` while a batch is drawn (as Textual's
-`MarkdownStream` does), so however fast they come, each draw takes all of them.
-When the answer ends, its last block settles too.
+Fragments wait in `_pending` while blocks that settle are rendered, so however
+fast they come, each draw takes all of them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 
 from textual.app import ComposeResult
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widgets import Markdown
+from textual.widget import Widget
 
-from copilot.ui.markdown_blocks import split_blocks, split_complete
+from copilot.ui.markdown_blocks import continues_list, split_blocks, split_complete
+from copilot.ui.widgets.live_block import LiveBlock
 from copilot.ui.widgets.settled_blocks import SettledBlocks
 
-#: While fragments keep coming, the next batch waits for a frame once the answer has
-#: gone this long without being drawn.
-MAX_UNDRAWN_S = 1 / 30
 
-
-class AssistantMessage(Markdown):
+class AssistantMessage(Widget):
     """An answer; `-streaming` while it grows, `-interrupted` if it was cut off."""
+
+    DEFAULT_CSS = """
+    AssistantMessage {
+        height: auto;
+        layout: vertical;
+        color: $foreground;
+        overflow-y: hidden;
+    }
+    """
 
     def __init__(self, message_id: str, markdown: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.message_id = message_id
         self._settled = SettledBlocks(markdown)
+        self._live = LiveBlock()
         self._head = markdown
         self._pending: list[str] = []
         self._wake = asyncio.Event()
         self._finishing = False
         self._drawer: asyncio.Task[None] | None = None
-        #: When a frame last drew this answer (`render_lines`).
-        self._drawn_at = 0.0
         self.add_class("-streaming")
 
     def compose(self) -> ComposeResult:
         yield self._settled
+        yield self._live
+
+    @property
+    def source(self) -> str:
+        """The block still growing."""
+        return self._live.source
 
     @property
     def text(self) -> str:
@@ -66,7 +77,10 @@ class AssistantMessage(Markdown):
         await asyncio.sleep(0)
 
     async def _draw(self) -> None:
-        """Draw what waits, batch after batch, until `finish` and nothing is left."""
+        """Draw what waits, until `finish` and nothing is left.
+
+        A draw is synchronous (the blocks that settle are rendered before, in
+        `prepare`), so no frame shows half of one, and none is held back for it."""
         while self._pending or not self._finishing:
             if not self._pending:
                 await self._wake.wait()
@@ -75,39 +89,23 @@ class AssistantMessage(Markdown):
             text = "".join(self._pending)
             self._pending.clear()
             source = self.source + text
-            # Once the stream has ended nothing more can extend the last block:
-            # it settles with the rest, not mounted as a live block to be removed.
+            # Once the stream has ended nothing more can extend the last block.
             done, live = (split_blocks(source), "") if self._finishing else split_complete(source)
             if done:
-                await self._settle(done, live)
-            else:
-                await self.append(text)
-            if (
-                self._pending
-                and not self._finishing
-                and time.monotonic() - self._drawn_at > MAX_UNDRAWN_S
-            ):
-                # More came while this batch was drawn. Each batch holds every frame
-                # back until it ends (Textual appends in a batch update), and batches
-                # back to back left the screen one frame in ~0.4 s at 2,000 tok/s: the
-                # answer showed up to a second and a half behind. When the answer has
-                # not been on screen for a while, let the screen draw it first (not
-                # once the stream has ended: then the next batch is the last).
-                await self.wait_for_refresh()
+                await self._settled.prepare(done)
+                self._settled.extend(done)
+                self._head += "".join(done)
+            self._show_live(live)
 
-    async def _settle(self, done: list[str], live: str) -> None:
-        """Move the complete blocks `done` into the settled ones; `live` is the new live block."""
-        # One visual step: no frame shows a block both settled and live. Not
-        # `update(live)`: it leaves the Markdown's parse mark on the last line,
-        # and the next `append` would then rebuild the live block from that line
-        # alone (a list would lose every item but the last).
-        await self._settled.prepare(done)
-        with self.app.batch_update():
-            self._settled.extend(done)
-            self._head += "".join(done)
-            await self.update("")
-            if live:
-                await self.append(live)
+    def _show_live(self, live: str) -> None:
+        """Show the growing block; an item continuing a tight list joins it, as it will
+        once settled (no blank row between them)."""
+        self._live.show(live)
+        blocks = self._settled._blocks
+        joined = bool(live and blocks and continues_list(blocks[-1], live))
+        margin = 0 if joined else 1
+        if self._settled.styles.margin.bottom != margin:
+            self._settled.styles.margin = (0, 0, margin, 0)
 
     async def finish(self, interrupted: bool) -> None:
         if self._drawer is not None:
@@ -116,8 +114,12 @@ class AssistantMessage(Markdown):
             await self._drawer
             self._drawer = None
         if self.source:
-            # Each batch leaves at most one block live, so what is left is one block.
-            await self._settle([self.source], "")
+            # What was drawn before the end came: one block.
+            source = self.source
+            await self._settled.prepare([source])
+            self._settled.extend([source])
+            self._head += source
+            self._show_live("")
         self._mark(streaming=False, interrupted=interrupted)
         if interrupted:
             self.border_subtitle = "⏹ interrupted"
@@ -130,7 +132,6 @@ class AssistantMessage(Markdown):
         answer streams (3-5 ms of each). Below the top edge and above the bottom edge
         (border, outline, padding) every row is the same, so one is drawn and repeated.
         """
-        self._drawn_at = time.monotonic()
         styles = self.styles
         top = bool(styles.border_top[0]) + bool(styles.outline_top[0]) + styles.padding.top
         bottom = (

@@ -20,7 +20,7 @@ from copilot.ui.widgets.user_message import UserMessage
 if TYPE_CHECKING:
     from copilot.ui.widgets.assistant_message import AssistantMessage
 
-#: Finished answers kept as live Markdown widgets; older ones are frozen.
+#: Finished answers kept as they streamed (two widgets each); older ones are frozen into one.
 LIVE_ANSWERS = 8
 #: Widgets kept mounted at most; older ones leave the screen (never the store).
 MAX_WIDGETS = 60
@@ -158,7 +158,7 @@ class Conversation(VerticalScroll, can_focus=True):
 
 
 def _answer_class() -> type[AssistantMessage]:
-    """AssistantMessage, imported on first use: Textual's Markdown and markdown-it
+    """AssistantMessage, imported on first use: Rich's Markdown and markdown-it
     cost ~50 ms of import that the first frame (an empty conversation) never needs."""
     from copilot.ui.widgets.assistant_message import AssistantMessage
 
