@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList
-from textual.widgets.markdown import MarkdownBlock
 
 from copilot.bus.events import Heartbeat, Interrupt
 from copilot.engine.history import INTERRUPTED_NOTE
+from copilot.ui.markdown_blocks import split_blocks
 from copilot.ui.widgets import ContextPane
 from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.conversation import LIVE_ANSWERS, MAX_WIDGETS, Conversation
@@ -58,7 +58,7 @@ async def test_answer_streams_as_markdown(online: StandinServer, workspace: Path
         assert "Title" in rows[0].text
         (code,) = [row for row in rows if "print('hi')" in row.text]
         assert len({seg.style.color for seg in code if seg.text.strip() and seg.style}) > 1
-        assert not answer.query(MarkdownBlock)
+        assert answer.query_one(LiveBlock).source == ""
     body = online.requests[0].body
     assert body["messages"][-1]["content"][0]["text"] == "hello there"
     assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
@@ -188,9 +188,9 @@ async def test_a_streaming_answer_keeps_only_its_last_block_live_and_every_word(
         assert answer.text == text[:2400]
         # Mid-stream: one settled widget, and at most the one block still growing live.
         (settled,) = answer.query(SettledBlocks)
-        live = [c for c in answer.children if isinstance(c, MarkdownBlock)]
-        assert len(live) <= 1
-        assert settled.source + answer.source == answer.text
+        live = answer.query_one(LiveBlock)
+        assert len(split_blocks(live.source)) <= 1
+        assert settled.source + live.source == answer.text
         assert re.findall(r"## Section (\d+)", settled.source)[:3] == ["1", "2", "3"]
         # Settled text is drawn, not just kept: its first rows show the first heading.
         drawn = [settled.render_line(y).text for y in range(settled.size.height)]
@@ -201,7 +201,7 @@ async def test_a_streaming_answer_keeps_only_its_last_block_live_and_every_word(
         await pilot.press("escape")
         await wait_for(pilot, lambda: turn_over(app), "the end of the turn")
         assert answer.text == text[:2400]
-        assert not answer.query(MarkdownBlock)
+        assert live.source == "" and settled.source == answer.text
 
 
 async def test_enter_while_streaming_queues_and_sends_after(
