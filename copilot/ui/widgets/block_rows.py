@@ -88,7 +88,15 @@ class BlockRows(Widget):
         return self._rows
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._draw(width))
+        # Kept per width in Textual's own cache, which every refresh clears (as adding
+        # blocks does): every layout asks every answer in the conversation, and the
+        # rows' lookup works out this widget's style through all its ancestors.
+        cached_width, height = self._content_height_cache
+        if cached_width == width:
+            return height
+        height = len(self._draw(width))
+        self._content_height_cache = (width, height)
+        return height
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The rows are looked up once per repaint, not once per line: the lookup
