@@ -101,8 +101,8 @@ class AssistantMessage(Widget):
         """Show the growing block; an item continuing a tight list joins it, as it will
         once settled (no blank row between them)."""
         self._live.show(live)
-        blocks = self._settled._blocks
-        joined = bool(live and blocks and continues_list(blocks[-1], live))
+        last = self._settled.last_block
+        joined = bool(live and last and continues_list(last, live))
         margin = 0 if joined else 1
         if self._settled.styles.margin.bottom != margin:
             self._settled.styles.margin = (0, 0, margin, 0)

@@ -22,6 +22,11 @@ class SettledBlocks(BlockRows):
     }
     """
 
+    @property
+    def last_block(self) -> str:
+        """The block settled last ("" before any)."""
+        return self._blocks[-1] if self._blocks else ""
+
     def extend(self, blocks: list[str]) -> None:
         """Add complete blocks after the others; only they are rendered anew."""
         if blocks:
