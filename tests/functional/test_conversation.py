@@ -367,13 +367,16 @@ async def test_older_answers_freeze_into_one_widget_each_and_still_show(workspac
         assert any("Body of answer 0." in row for row in drawn), drawn
 
 
+class OneAnswer(App[None]):
+    """One answer on its own, written to by the test."""
+
+    def compose(self) -> ComposeResult:
+        yield AssistantMessage("m1")
+
+
 async def test_the_live_block_keeps_all_of_itself_when_the_blocks_before_it_settle() -> None:
     # One draw settles the paragraph and starts a fence with two lines; the next
     # extends the fence. The live block must then hold every line of the fence.
-    class OneAnswer(App[None]):
-        def compose(self) -> ComposeResult:
-            yield AssistantMessage("m1")
-
     app = OneAnswer()
     async with app.run_test(size=(80, 24)) as pilot:
         answer = app.query_one(AssistantMessage)
@@ -405,10 +408,6 @@ async def test_what_arrives_with_the_end_of_the_stream_settles_in_one_draw(
 
     monkeypatch.setattr(LiveBlock, "show", watched)
 
-    class OneAnswer(App[None]):
-        def compose(self) -> ComposeResult:
-            yield AssistantMessage("m1")
-
     source = "# Title\n\nA paragraph.\n\n- one\n- two\n\n```python\nx = 1\n```\n\nThe end."
     app = OneAnswer()
     async with app.run_test(size=(80, 30)) as pilot:
@@ -428,10 +427,6 @@ async def test_a_streaming_list_settles_item_by_item_and_keeps_every_item() -> N
     # Textual rebuilds a live list whole at every fragment; items settle as soon as
     # the next one begins, so only the last item stays live. A tight list is still
     # drawn as one (no blank rows between its items), a loose one keeps its spacing.
-    class OneAnswer(App[None]):
-        def compose(self) -> ComposeResult:
-            yield AssistantMessage("m1")
-
     app = OneAnswer()
     async with app.run_test(size=(80, 40)) as pilot:
         answer = app.query_one(AssistantMessage)
@@ -554,10 +549,6 @@ async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(
         return render(self, *args)
 
     monkeypatch.setattr(LiveBlock, "_render_block", slow_render)
-
-    class OneAnswer(App[None]):
-        def compose(self) -> ComposeResult:
-            yield AssistantMessage("answer")
 
     app = OneAnswer()
     async with app.run_test(size=(80, 30)) as pilot:

@@ -92,10 +92,14 @@ class AssistantMessage(Widget):
             # Once the stream has ended nothing more can extend the last block.
             done, live = (split_blocks(source), "") if self._finishing else split_complete(source)
             if done:
-                await self._settled.prepare(done)
-                self._settled.extend(done)
-                self._head += "".join(done)
+                await self._settle(done)
             self._show_live(live)
+
+    async def _settle(self, done: list[str]) -> None:
+        """Render the complete blocks `done` (a turn of the loop each), then settle them."""
+        await self._settled.prepare(done)
+        self._settled.extend(done)
+        self._head += "".join(done)
 
     def _show_live(self, live: str) -> None:
         """Show the growing block; an item continuing a tight list joins it, as it will
@@ -114,11 +118,8 @@ class AssistantMessage(Widget):
             await self._drawer
             self._drawer = None
         if self.source:
-            # What was drawn before the end came: one block.
-            source = self.source
-            await self._settled.prepare([source])
-            self._settled.extend([source])
-            self._head += source
+            # Drawn before the end came: one block, now complete.
+            await self._settle([self.source])
             self._show_live("")
         self._mark(streaming=False, interrupted=interrupted)
         if interrupted:
