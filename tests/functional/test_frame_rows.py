@@ -2,7 +2,7 @@
 
 While an answer streams, the conversation pane, the answer's border, its settled
 blocks and the pane's scrollbar skip Textual's per-row styling where it cannot
-change anything (conversation.py, assistant_message.py, settled_blocks.py,
+change anything (conversation.py, assistant_message.py, block_rows.py,
 quick_scroll_bar.py). Each is compared here, crop by crop, with the stock path it
 replaces, in the themes' light and dark styles, and checked to take the quick path.
 """
