@@ -1,7 +1,7 @@
 """The conversation's own quick row drawing draws exactly what Textual's would.
 
 While an answer streams, the conversation pane, the answer's border, its settled
-blocks and the pane's scrollbar skip Textual's per-row styling where it cannot
+and live blocks and the pane's scrollbar skip Textual's per-row styling where it cannot
 change anything (conversation.py, assistant_message.py, block_rows.py,
 quick_scroll_bar.py). Each is compared here, crop by crop, with the stock path it
 replaces, in the themes' light and dark styles, and checked to take the quick path.
@@ -22,6 +22,7 @@ from textual.widget import Widget
 
 from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.conversation import Conversation
+from copilot.ui.widgets.live_block import LiveBlock
 from copilot.ui.widgets.quick_scroll_bar import QuickScrollBar
 from copilot.ui.widgets.settled_blocks import SettledBlocks
 
@@ -112,10 +113,20 @@ async def test_the_quick_rows_are_textuals_rows(theme: str, interrupted: bool) -
             )
             assert_drawn_as_stock(answer, partial(Widget.render_lines, answer))
             assert_drawn_as_stock(settled, partial(Widget.render_lines, settled))
+            live = answer.query_one(LiveBlock)
+            if not interrupted:
+                assert live.size.height > 0
+                assert_drawn_as_stock(live, partial(Widget.render_lines, live))
             bar = conversation.vertical_scrollbar
             for hover in (False, True):
                 bar.mouse_over = hover
                 assert_drawn_as_stock(bar, partial(ScrollBar.render_lines, bar))
+        if not interrupted:
+            # The live block drawn, then grown: no row of the last drawing is kept.
+            await answer.write(", and now a few more words in the same paragraph")
+            await pilot.pause()
+            assert "more words" in live.source
+            assert_drawn_as_stock(live, partial(Widget.render_lines, live))
 
 
 async def test_the_quick_paths_are_the_ones_taken() -> None:
