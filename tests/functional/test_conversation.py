@@ -19,9 +19,10 @@ from copilot.engine.history import INTERRUPTED_NOTE
 from copilot.ui.markdown_blocks import split_blocks
 from copilot.ui.widgets import ContextPane
 from copilot.ui.widgets.assistant_message import AssistantMessage
+from copilot.ui.widgets.block_rows import BlockRows
 from copilot.ui.widgets.conversation import LIVE_ANSWERS, MAX_WIDGETS, Conversation
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
-from copilot.ui.widgets.live_block import LiveBlock
+from copilot.ui.widgets.live_block import RENDER_SHARE, LiveBlock
 from copilot.ui.widgets.settled_blocks import SettledBlocks
 from tests.functional.harness import (
     answer_text,
@@ -402,9 +403,9 @@ async def test_what_arrives_with_the_end_of_the_stream_settles_in_one_draw(
     shown: list[str] = []
     show = LiveBlock.show
 
-    def watched(self: LiveBlock, source: str) -> None:
+    def watched(self: LiveBlock, source: str, *, at_once: bool = False) -> None:
         shown.append(source)
-        show(self, source)
+        show(self, source, at_once=at_once)
 
     monkeypatch.setattr(LiveBlock, "show", watched)
 
@@ -573,3 +574,60 @@ async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(
     growing = {length for length in drawn if 0 < length < sent}
     # 1.5 s at a frame per ~50 ms: ~30 lengths.
     assert len(growing) >= 8, f"the answer was drawn at {len(growing)} lengths while it grew"
+
+
+async def test_a_growing_block_slow_to_render_is_rendered_a_quarter_of_the_time_at_most(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A code fence is rendered whole each time it grows, ~0.5 ms a line (215 ms at
+    # 500 lines): rendered every frame it would hold the loop nearly all the time.
+    # Here each render takes 40 ms; lines come every 5 ms for a second.
+    renders: list[float] = []
+    render = BlockRows._render_block
+
+    def slow_render(self: BlockRows, *args: Any) -> Any:
+        time.sleep(0.04)
+        if isinstance(self, LiveBlock):
+            renders.append(time.monotonic())
+        return render(self, *args)
+
+    monkeypatch.setattr(BlockRows, "_render_block", slow_render)
+    app = OneAnswer()
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        answer = app.query_one(AssistantMessage)
+        settled, live = answer.query_one(SettledBlocks), answer.query_one(LiveBlock)
+        overlaps: list[str] = []
+        display = app._display
+
+        def watched(screen: object, update: object) -> None:
+            display(screen, update)  # type: ignore[arg-type]
+            if not written.startswith(settled.source + live.source):
+                overlaps.append(live.source)
+
+        app._display = watched  # type: ignore[method-assign]
+        written = "Some code:\n\n```python\n"
+        await answer.write(written)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        line = 0
+        while loop.time() < started + 1.0:
+            line += 1
+            written += f"x_{line} = {line}\n"
+            await answer.write(f"x_{line} = {line}\n")
+            await asyncio.sleep(0.005)
+        elapsed = loop.time() - started
+        # Rendering took at most about a quarter of the time (one render of slack),
+        # and the block still grew on screen meanwhile.
+        assert 2 <= len(renders) <= elapsed * RENDER_SHARE / 0.04 + 2, len(renders)
+        # Once the text stops, the block catches up with all of it.
+        await wait_for(pilot, lambda: live.source.endswith(f"x_{line} = {line}\n"), "catching up")
+        # The fence ends and a paragraph begins: the fence settles, shown once.
+        written += "```\n\nAfter the code.\n"
+        await answer.write("```\n\nAfter the code.\n")
+        await wait_for(pilot, lambda: live.source == "After the code.\n", "the paragraph")
+        await pilot.pause()
+        await answer.finish(interrupted=False)
+        await pilot.pause()
+        assert answer.text == written and settled.source == written
+    assert overlaps == [], "a frame showed settled text in the live block too"

@@ -46,6 +46,9 @@ class AssistantMessage(Widget):
         self.message_id = message_id
         self._settled = SettledBlocks(markdown)
         self._live = LiveBlock()
+        #: The block still growing, as far as it has come (the live block may show
+        #: less of it for a moment: live_block.py).
+        self._growing = ""
         self._head = markdown
         self._pending: list[str] = []
         self._wake = asyncio.Event()
@@ -59,7 +62,7 @@ class AssistantMessage(Widget):
 
     @property
     def source(self) -> str:
-        """The block still growing."""
+        """The block still growing, as far as the live block shows it."""
         return self._live.source
 
     @property
@@ -88,12 +91,12 @@ class AssistantMessage(Widget):
                 continue
             text = "".join(self._pending)
             self._pending.clear()
-            source = self.source + text
+            source = self._growing + text
             # Once the stream has ended nothing more can extend the last block.
             done, live = (split_blocks(source), "") if self._finishing else split_complete(source)
             if done:
                 await self._settle(done)
-            self._show_live(live)
+            self._show_live(live, settled=bool(done))
 
     async def _settle(self, done: list[str]) -> None:
         """Render the complete blocks `done` (a turn of the loop each), then settle them."""
@@ -101,10 +104,11 @@ class AssistantMessage(Widget):
         self._settled.extend(done)
         self._head += "".join(done)
 
-    def _show_live(self, live: str) -> None:
-        """Show the growing block; an item continuing a tight list joins it, as it will
-        once settled (no blank row between them)."""
-        self._live.show(live)
+    def _show_live(self, live: str, *, settled: bool) -> None:
+        """Show the growing block (at once if what it showed has just `settled`); an item
+        continuing a tight list joins it, as it will once settled (no blank row between)."""
+        self._growing = live
+        self._live.show(live, at_once=settled)
         last = self._settled.last_block
         joined = bool(live and last and continues_list(last, live))
         margin = 0 if joined else 1
@@ -117,10 +121,10 @@ class AssistantMessage(Widget):
             self._wake.set()
             await self._drawer
             self._drawer = None
-        if self.source:
+        if self._growing:
             # Drawn before the end came: one block, now complete.
-            await self._settle([self.source])
-            self._show_live("")
+            await self._settle([self._growing])
+            self._show_live("", settled=True)
         self._mark(streaming=False, interrupted=interrupted)
         if interrupted:
             self.border_subtitle = "⏹ interrupted"
