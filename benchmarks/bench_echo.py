@@ -12,7 +12,11 @@ The same stream is therefore measured a second way, as `bench_tool_output.py` do
 posts them, timed to the frame that draws them). That figure has no goal of its own;
 it is the one a person typing sees.
 
-Both run in one app against the stand-in in its own process, as a real API server
+A third figure times keys (issue 2's method) while the answer is one long Python code
+fence, a file written out: the growing block is rendered whole each time it grows, and
+a fence is the costly kind (live_block.py).
+
+All run in one app against the stand-in in its own process, as a real API server
 is: a stand-in thread in the app's process took the GIL from the app for its own
 work (~14 ms at a time, 140 times in 8 s of streaming) and its delays were measured
 as the app's.
@@ -36,6 +40,12 @@ TOKENS_PER_S = 200
 GOAL_P95_MS = 16.0
 #: The typed keys start once the answer has been streaming this long.
 STREAM_FIRST_S = 1.0
+#: A second answer is one long Python code fence (a file written out), rendered whole
+#: each time it grows; keys start once it is ~80 lines long.
+FENCE = "Here it is:\n\n```python\n" + "".join(
+    f"    value_{i} = compute(x, y, {i})  # step {i}\n" for i in range(2000)
+)
+FENCE_FIRST_S = 5.0
 LETTERS = string.ascii_lowercase
 
 
@@ -67,9 +77,15 @@ async def _measure(base_url: str, keys: int) -> dict[str, tuple[list[float], lis
         typed = await echo_count(app, keys)
         app.action_interrupt()
         await wait_until(lambda: app.state == "idle")
+        send(app, "write the file out")
+        await asyncio.sleep(FENCE_FIRST_S)
+        fence = await _echo_samples(app, keys)
+        app.action_interrupt()
+        await wait_until(lambda: app.state == "idle")
     return {
         "posted": (streaming, idle),
         "typed": (typed["painted"], idle_typed["painted"]),
+        "fence": (fence, idle),
     }
 
 
@@ -77,13 +93,15 @@ def run(quick: bool) -> list[Figure]:
     """Echo p50 and p95 while streaming, against the same with the app idle."""
     keys = 30 if quick else 100
     reply = {"kind": "stream_forever", "tokens_per_s": TOKENS_PER_S}
+    fence = {"kind": "text", "text": FENCE, "tokens_per_s": TOKENS_PER_S, "chunk_chars": 4}
     with (
         tempfile.TemporaryDirectory(prefix="copilot-echo-") as tmp,
-        StandinProcess(Path(tmp), [reply]) as srv,
+        StandinProcess(Path(tmp), [reply, fence]) as srv,
     ):
         samples = asyncio.run(_measure(srv.base_url, keys))
     ms, base = ([s * 1000 for s in part] for part in samples["posted"])
     typed, typed_base = ([s * 1000 for s in part] for part in samples["typed"])
+    in_fence, _ = ([s * 1000 for s in part] for part in samples["fence"])
     note = f"{keys} keys, {TOKENS_PER_S} tok/s streaming; baseline: no stream"
     return [
         figure("key echo p50", percentile(ms, 50), "ms", baseline=percentile(base, 50), note=note),
@@ -103,5 +121,13 @@ def run(quick: bool) -> list[Figure]:
             baseline=percentile(typed_base, 95),
             note=f"{keys} keys as the terminal's input thread posts them, {TOKENS_PER_S} tok/s "
             "(benchmarks/key_echo.py)",
+        ),
+        figure(
+            "key echo p95 while a long code fence streams",
+            percentile(in_fence, 95),
+            "ms",
+            baseline=percentile(base, 95),
+            note=f"{keys} keys, issue 2's method, from {FENCE_FIRST_S:g} s into one Python "
+            f"fence at {TOKENS_PER_S} tok/s (~80 lines on); baseline: no stream",
         ),
     ]
