@@ -46,9 +46,6 @@ class AssistantMessage(Widget):
         self.message_id = message_id
         self._settled = SettledBlocks(markdown)
         self._live = LiveBlock()
-        #: The block still growing, as far as it has come (the live block may show
-        #: less of it for a moment: live_block.py).
-        self._growing = ""
         self._head = markdown
         self._pending: list[str] = []
         self._wake = asyncio.Event()
@@ -91,7 +88,7 @@ class AssistantMessage(Widget):
                 continue
             text = "".join(self._pending)
             self._pending.clear()
-            source = self._growing + text
+            source = self._live.wanted + text
             # Once the stream has ended nothing more can extend the last block.
             done, live = (split_blocks(source), "") if self._finishing else split_complete(source)
             if done:
@@ -107,7 +104,6 @@ class AssistantMessage(Widget):
     def _show_live(self, live: str, *, settled: bool) -> None:
         """Show the growing block (at once if what it showed has just `settled`); an item
         continuing a tight list joins it, as it will once settled (no blank row between)."""
-        self._growing = live
         self._live.show(live, at_once=settled)
         last = self._settled.last_block
         joined = bool(live and last and continues_list(last, live))
@@ -121,9 +117,9 @@ class AssistantMessage(Widget):
             self._wake.set()
             await self._drawer
             self._drawer = None
-        if self._growing:
+        if growing := self._live.wanted:
             # Drawn before the end came: one block, now complete.
-            await self._settle([self._growing])
+            await self._settle([growing])
             self._show_live("", settled=True)
         self._mark(streaming=False, interrupted=interrupted)
         if interrupted:

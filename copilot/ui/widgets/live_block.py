@@ -37,6 +37,11 @@ class LiveBlock(BlockRows):
         self._next_render = 0.0
         self._catch_up: Timer | None = None
 
+    @property
+    def wanted(self) -> str:
+        """The growing block as far as it has come (`source` may show less of it)."""
+        return self._wanted
+
     def show(self, source: str, *, at_once: bool = False) -> None:
         """Draw `source`, the growing block as it is now, instead of what was shown.
 
