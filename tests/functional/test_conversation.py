@@ -7,6 +7,7 @@ import gc
 import re
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -368,6 +369,17 @@ async def test_older_answers_freeze_into_one_widget_each_and_still_show(workspac
         assert any("Body of answer 0." in row for row in drawn), drawn
 
 
+def on_each_frame(app: App[None], seen: Callable[[], None]) -> None:
+    """Call `seen` after each frame the app hands to the terminal."""
+    display = app._display
+
+    def watched(screen: object, update: object) -> None:
+        display(screen, update)  # type: ignore[arg-type]
+        seen()
+
+    app._display = watched  # type: ignore[method-assign]
+
+
 class OneAnswer(App[None]):
     """One answer on its own, written to by the test."""
 
@@ -556,13 +568,7 @@ async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(
         await pilot.pause()
         answer = app.query_one(AssistantMessage)
         drawn: list[int] = []
-        display = app._display
-
-        def watched(screen: object, update: object) -> None:
-            display(screen, update)  # type: ignore[arg-type]
-            drawn.append(len(answer.text))
-
-        app._display = watched  # type: ignore[method-assign]
+        on_each_frame(app, lambda: drawn.append(len(answer.text)))
         loop = asyncio.get_running_loop()
         stop = loop.time() + 1.5
         sent = 0
@@ -598,14 +604,12 @@ async def test_a_growing_block_slow_to_render_is_rendered_a_quarter_of_the_time_
         answer = app.query_one(AssistantMessage)
         settled, live = answer.query_one(SettledBlocks), answer.query_one(LiveBlock)
         overlaps: list[str] = []
-        display = app._display
 
-        def watched(screen: object, update: object) -> None:
-            display(screen, update)  # type: ignore[arg-type]
+        def check_frame() -> None:
             if not written.startswith(settled.source + live.source):
                 overlaps.append(live.source)
 
-        app._display = watched  # type: ignore[method-assign]
+        on_each_frame(app, check_frame)
         written = "Some code:\n\n```python\n"
         await answer.write(written)
         loop = asyncio.get_running_loop()
