@@ -18,6 +18,15 @@ forward to just after its echo, as does a key that changes the input's size. Fra
 stay at least `MIN_ECHO_GAP_S` apart, so a burst of keys (a paste, `tmux send-keys`)
 does not draw a frame per key.
 
+Textual runs what waits for a refresh (`call_after_refresh`, `wait_for_refresh`) after
+the screen's next frame, whoever asked; while an answer streams the screen is dirty at
+nearly every moment, so a wait the input registers after a key ran only after the frame
+timer's next tick and the whole frame behind it (20-48 ms at p95), though the key was on
+the terminal long before. A widget's own refresh is what its waits are for: once it is
+drawn, with nothing of its own pending and no layout involving it, they run then, and a
+wait it registers in that state runs at once, as Textual runs every wait on a clean
+screen. Everything else's waits follow the frame as before.
+
 Textual also declares `Screen.focused` as a reactive that repaints, so each focus move
 redrew every widget on the screen from its cache: ~16 ms here with a few answers and a
 running tool, paid twice per approval (the prompt takes focus, the input takes it back)
@@ -28,8 +37,12 @@ widgets' own `:focus` styles, and those widgets restyle and repaint themselves.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from textual import messages
+from textual._callback import invoke
+from textual._context import active_message_pump
+from textual.message_pump import MessagePump
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -57,6 +70,8 @@ class MainScreen(Screen[None]):
         self._last_echo = 0.0
         self._last_frame = 0.0
         self._echo_timer: Timer | None = None
+        #: The widget each pending refresh wait was asked of.
+        self._waiting_for: dict[Any, Widget] = {}
 
     def _on_timer_update(self) -> None:
         self._last_frame = time.monotonic()
@@ -102,6 +117,56 @@ class MainScreen(Screen[None]):
             app._display(self, update)
         finally:
             app._batch_count = batches
+        if self._callbacks:
+            self.call_next(self._invoke_drawn_callbacks)
+
+    def _invoke_later(self, callback: Any, sender: MessagePump) -> None:
+        # Called from the handler of the node that was asked to wait (`sender` is
+        # whoever posted the request, often the app): that node's refresh is awaited.
+        waiting = active_message_pump.get(None)
+        if isinstance(waiting, Widget):
+            self._waiting_for[callback] = waiting
+        super()._invoke_later(callback, sender)
+        if self._drawn(waiting):
+            self.call_next(self._invoke_drawn_callbacks)
+
+    async def _invoke_and_clear_callbacks(self) -> None:
+        self._waiting_for.clear()
+        await super()._invoke_and_clear_callbacks()
+
+    async def _invoke_drawn_callbacks(self) -> None:
+        """Run the refresh waits of widgets whose refresh has happened, in order."""
+        waiting_for = self._waiting_for
+        due = [pair for pair in self._callbacks if self._drawn(waiting_for.get(pair[0]))]
+        if not due:
+            return
+        self._callbacks[:] = [pair for pair in self._callbacks if pair not in due]
+        for callback, sender in due:
+            waiting_for.pop(callback, None)
+            with sender._context():
+                await invoke(callback)
+
+    def _drawn(self, pump: MessagePump | None) -> bool:
+        """Whether `pump` is a widget on screen here that has nothing of its own waiting
+        to be drawn, restyled or laid out: what is on the terminal is its refresh."""
+        if (
+            not isinstance(pump, Widget)
+            or self._repaint_required
+            or self.app._batch_count
+            or not self.is_current
+            or pump not in self._compositor.visible_widgets
+            or pump._repaint_required
+            or pump._repaint_regions
+            or pump._layout_required
+            or pump._scroll_required
+            or pump._refresh_styles_required
+            or self._laying_out(pump)
+        ):
+            return False
+        return not any(
+            dirty is pump or dirty in pump.ancestors or pump in dirty.ancestors
+            for dirty in self._dirty_widgets
+        )
 
     def _frame_now(self) -> None:
         """Draw the next frame now instead of at the timer's next tick (after the echo:

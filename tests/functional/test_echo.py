@@ -181,3 +181,53 @@ async def test_a_key_brings_the_rest_of_the_frame_right_after_its_echo(
             await asyncio.sleep(0.01)
         first, _ = frames.drawing(app.prompt.region)[0]
         assert _inside(first, app.prompt.region), "the echo did not come first"
+
+
+async def _typed_and_drawn(app: CopilotApp, frames: Frames, key: str) -> None:
+    """Post `key` and poll, without the Pilot (its pause draws a frame), until the frame
+    it pulls forward after its echo has reached the terminal too."""
+    before = len(frames.seen)
+    app.post_message(_key(key))
+    while len(frames.seen) < before + 2:
+        await asyncio.sleep(0.01)
+
+
+async def test_the_inputs_refresh_wait_ends_with_its_own_drawing_not_the_next_frame(
+    workspace: Path, very_slow_frames: None
+) -> None:
+    # The stream keeps dirtying the screen; Textual would run a refresh wait only after
+    # the frame timer's next tick (two seconds away here) and that whole frame.
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.prompt.cursor_blink = False
+        frames = Frames(app, lambda: None)
+        await _just_after_a_frame(pilot, app, frames)
+        await _just_after_a_frame(pilot, app, frames)
+        await _typed_and_drawn(app, frames, "q")
+        frames.seen.clear()
+        status = app.query_one(StatusLine)
+        status.refresh()
+        await asyncio.wait_for(app.prompt.wait_for_refresh(), textual.screen.UPDATE_PERIOD / 2)
+        assert not frames.drawing(status.region), "the wait waited for the next frame"
+
+
+async def test_a_changed_widget_still_waits_for_the_frame_that_draws_it(
+    workspace: Path, slow_frames: None
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        status = app.query_one(StatusLine)
+        frames = Frames(app, lambda: None)
+        await _just_after_a_frame(pilot, app, frames)
+        frames.seen.clear()
+        status.refresh()
+        await status.wait_for_refresh()
+        assert frames.drawing(status.region), "the wait ended before the status line was drawn"
+        frames.seen.clear()
+        app.prompt.insert("one line")
+        app.prompt.insert("\n")
+        await app.prompt.wait_for_refresh()
+        drawn = frames.drawing(app.prompt.region)
+        assert drawn, "the wait ended before the taller input was drawn"
