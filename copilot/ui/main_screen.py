@@ -15,8 +15,13 @@ What a key changes elsewhere (the answer that streamed on meanwhile, the status
 line) would still wait for the frame timer's next tick, up to 17 ms after the echo;
 a widget that only the user changes (the input box: `PULLS_FRAME`) pulls that frame
 forward to just after its echo, as does a key that changes the input's size. Frames
-stay at least `MIN_ECHO_GAP_S` apart, so a burst of keys (a paste, `tmux send-keys`)
-does not draw a frame per key.
+stay at least `MIN_FRAME_GAP_S` apart, so a burst of keys (a paste, `tmux send-keys`)
+does not draw a frame per key. The echoes themselves are paced by what they cost
+(`ECHO_SHARE`): the input draws in a fraction of a millisecond, so each key of a burst
+is still drawn as it lands, while a costly focused widget that changes all the time (a
+streaming log the user scrolls) cannot take over the loop. (A fixed 1/120 s between
+echoes held every key that followed another closely, as benchmarks and fast typists
+do, for up to 8 ms.)
 
 Textual runs what waits for a refresh (`call_after_refresh`, `wait_for_refresh`) after
 the screen's next frame, whoever asked; while an answer streams the screen is dirty at
@@ -48,10 +53,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
-#: Draws of the focused widget between frames are at least this far apart: a focused
-#: widget that changes all the time (a streaming log the user scrolls) adds at most
-#: this many draws a second to the frames, however often it changes.
-MIN_ECHO_GAP_S = 1 / 120
+#: Frames pulled forward by the focused widget are at least this far apart.
+MIN_FRAME_GAP_S = 1 / 120
+#: The frame a key pulls forward starts this long after its echo, so that what waits
+#: for the echo runs first rather than behind a whole frame.
+PULL_AFTER_S = 0.004
+#: Draws of the focused widget between frames take at most this share of the time: a
+#: draw that took t waits t * (1 / ECHO_SHARE - 1) before the next.
+ECHO_SHARE = 0.25
 
 
 class MainScreen(Screen[None]):
@@ -67,7 +76,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._last_echo = 0.0
+        self._next_echo = 0.0
         self._last_frame = 0.0
         self._echo_timer: Timer | None = None
         #: The widget each pending refresh wait was asked of.
@@ -89,14 +98,14 @@ class MainScreen(Screen[None]):
         widget = self.focused
         if widget is None or widget not in self._dirty_widgets or not widget._repaint_regions:
             return
-        wait = self._last_echo + MIN_ECHO_GAP_S - time.monotonic()
+        wait = self._next_echo - time.monotonic()
         if wait > 0:
             if self._echo_timer is None:
                 self._echo_timer = self.set_timer(wait, self._paint_after_gap)
             return
         app = self.app
         if getattr(widget, "PULLS_FRAME", False):
-            self.call_later(self._frame_now)
+            self.set_timer(PULL_AFTER_S, self._frame_now)
         if (
             self._repaint_required
             or not self.is_current
@@ -105,7 +114,7 @@ class MainScreen(Screen[None]):
             or self._laying_out(widget)
         ):
             return
-        self._last_echo = time.monotonic()
+        started = time.monotonic()
         self._dirty_widgets.discard(widget)
         self._compositor.update_widgets({widget})
         update = self._compositor.render_update(screen_stack=app._background_screens)
@@ -117,6 +126,8 @@ class MainScreen(Screen[None]):
             app._display(self, update)
         finally:
             app._batch_count = batches
+        done = time.monotonic()
+        self._next_echo = done + (done - started) * (1 / ECHO_SHARE - 1)
         if self._callbacks:
             self.call_next(self._invoke_drawn_callbacks)
 
@@ -124,11 +135,12 @@ class MainScreen(Screen[None]):
         # Called from the handler of the node that was asked to wait (`sender` is
         # whoever posted the request, often the app): that node's refresh is awaited.
         waiting = active_message_pump.get(None)
+        if isinstance(waiting, Widget) and self._drawn(waiting):
+            waiting.call_next(callback)
+            return
         if isinstance(waiting, Widget):
             self._waiting_for[callback] = waiting
         super()._invoke_later(callback, sender)
-        if self._drawn(waiting):
-            self.call_next(self._invoke_drawn_callbacks)
 
     async def _invoke_and_clear_callbacks(self) -> None:
         self._waiting_for.clear()
@@ -171,7 +183,7 @@ class MainScreen(Screen[None]):
     def _frame_now(self) -> None:
         """Draw the next frame now instead of at the timer's next tick (after the echo:
         this runs after `_paint_focused` and the messages queued before it)."""
-        if self.app._batch_count or time.monotonic() - self._last_frame < MIN_ECHO_GAP_S:
+        if self.app._batch_count or time.monotonic() - self._last_frame < MIN_FRAME_GAP_S:
             return
         self._on_timer_update()
 

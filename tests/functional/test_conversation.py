@@ -547,6 +547,36 @@ async def test_blocks_prepared_before_they_settle_are_drawn_as_if_rendered_in_th
         assert not prepared._prepared, "the prepared rows were rendered again"
 
 
+async def test_a_fragment_that_keeps_the_growing_blocks_height_asks_for_no_layout() -> None:
+    # A layout arranges the whole screen; most fragments only extend the last line.
+    app = OneAnswer()
+    async with app.run_test(size=(40, 24)) as pilot:
+        answer = app.query_one(AssistantMessage)
+        live = answer.query_one(LiveBlock)
+        await answer.write("Hello")
+        await wait_for(pilot, lambda: live.size.height == 1, "the first line laid out")
+        asked: list[bool] = []
+        refresh = live.refresh
+
+        def watched(*args: Any, layout: bool = False, **kwargs: Any) -> Any:
+            asked.append(layout)
+            return refresh(*args, layout=layout, **kwargs)
+
+        live.refresh = watched  # type: ignore[method-assign]
+        await answer.write(" there")
+        await wait_for(pilot, lambda: live.source == "Hello there", "the longer line")
+        assert asked and not any(asked), "a fragment on the same line asked for a layout"
+        await pilot.pause()
+        assert live.render_line(0).text.strip() == "Hello there"
+        asked.clear()
+        await answer.write(", and a few more words to wrap")
+        await wait_for(pilot, lambda: live.size.height == 2, "the wrapped line laid out")
+        assert any(asked), "the block grew a row without a layout"
+        rows = [live.render_line(y).text.strip() for y in range(2)]
+        assert " ".join(rows) == "Hello there, and a few more words to wrap"
+        await answer.finish(interrupted=False)
+
+
 async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

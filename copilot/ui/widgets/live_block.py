@@ -2,9 +2,14 @@
 
 An answer's complete blocks are in its `SettledBlocks`; the last block, the one
 each fragment extends, is shown here. It is rendered by Rich through the same
-line API, at most once a frame (in the layout pass that follows a change), so a
-fragment costs one parse of the growing block and nothing is mounted or removed
-while an answer streams. It also looks the same before and after it settles.
+line API, at most once a frame, so a fragment costs one parse of the growing block
+and nothing is mounted or removed while an answer streams. It also looks the same
+before and after it settles.
+
+It is rendered as soon as it changes, where it is, and asks for a layout only when
+its height changed: most fragments extend the block's last line. Rendered in the
+layout pass instead, every fragment cost a layout of the whole screen (the frame's
+largest part at 200 tokens/s, and what a key typed meanwhile waited behind).
 
 A block is rendered whole each time it grows, and most cost ~1 ms; a code fence
 costs ~0.5 ms a line through Pygments and Rich (36 ms at 40 lines, 215 ms at 500).
@@ -26,6 +31,8 @@ from copilot.ui.widgets.block_rows import BlockRows
 
 #: The largest share of the time spent re-rendering one growing block.
 RENDER_SHARE = 0.25
+#: A growing block is re-rendered at most once a frame (Textual draws 60 a second).
+MIN_RENDER_GAP_S = 1 / 60
 
 
 class LiveBlock(BlockRows):
@@ -64,10 +71,13 @@ class LiveBlock(BlockRows):
             return
         self._blocks = [source] if source else []
         self._rows, self._drawn, self._visible = [], 0, {}
-        self.refresh(layout=True)
+        width, height = self.size
+        # Not yet laid out (no width): the layout pass renders it.
+        self.refresh(layout=not width or len(self._draw(width)) != height)
 
     def _render_block(self, block: str, width: int, style: Style) -> list[list[Segment]]:
         started = time.monotonic()
         rows = super()._render_block(block, width, style)
-        self._next_render = started + (time.monotonic() - started) / RENDER_SHARE
+        spent = time.monotonic() - started
+        self._next_render = started + max(spent / RENDER_SHARE, MIN_RENDER_GAP_S)
         return rows
