@@ -11,17 +11,13 @@ drawn also while a batch update holds every frame back. A change that moves or
 resizes the focused widget (the input growing a row) waits for the frame with its
 layout, so nothing is drawn where the widget no longer is.
 
-What a key changes elsewhere (the answer that streamed on meanwhile, the status
-line) would still wait for the frame timer's next tick, up to 17 ms after the echo;
-a widget that only the user changes (the input box: `PULLS_FRAME`) pulls that frame
-forward to just after its echo, as does a key that changes the input's size. Frames
-stay at least `MIN_FRAME_GAP_S` apart, so a burst of keys (a paste, `tmux send-keys`)
-does not draw a frame per key. The echoes themselves are paced by what they cost
-(`ECHO_SHARE`): the input draws in a fraction of a millisecond, so each key of a burst
-is still drawn as it lands, while a costly focused widget that changes all the time (a
-streaming log the user scrolls) cannot take over the loop. (A fixed 1/120 s between
-echoes held every key that followed another closely, as benchmarks and fast typists
-do, for up to 8 ms.)
+The echoes are paced by what they cost (`ECHO_SHARE`): the input draws in a
+millisecond or two, so each key of a burst is still drawn as it lands, while a costly
+focused widget that changes all the time (a streaming log the user scrolls) cannot
+take over the loop. What a key changes elsewhere (the status line) follows at the
+frame timer's next tick. (Earlier, a key pulled that frame forward to just after its
+echo; while an answer streams the screen draws at every tick anyway, and the pulled
+frames doubled the frames a typist's keys had to wait behind.)
 
 Textual runs what waits for a refresh (`call_after_refresh`, `wait_for_refresh`) after
 the screen's next frame, whoever asked; while an answer streams the screen is dirty at
@@ -53,14 +49,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
-#: Frames pulled forward by the focused widget are at least this far apart.
-MIN_FRAME_GAP_S = 1 / 120
-#: The frame a key pulls forward starts this long after its echo, so that what waits
-#: for the echo runs first rather than behind a whole frame.
-PULL_AFTER_S = 0.004
 #: Draws of the focused widget between frames take at most this share of the time: a
 #: draw that took t waits t * (1 / ECHO_SHARE - 1) before the next.
-ECHO_SHARE = 0.25
+ECHO_SHARE = 0.5
 
 
 class MainScreen(Screen[None]):
@@ -77,14 +68,9 @@ class MainScreen(Screen[None]):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._next_echo = 0.0
-        self._last_frame = 0.0
         self._echo_timer: Timer | None = None
         #: The widget each pending refresh wait was asked of.
         self._waiting_for: dict[Any, Widget] = {}
-
-    def _on_timer_update(self) -> None:
-        self._last_frame = time.monotonic()
-        super()._on_timer_update()
 
     async def _on_update(self, message: messages.Update) -> None:
         await super()._on_update(message)
@@ -104,8 +90,6 @@ class MainScreen(Screen[None]):
                 self._echo_timer = self.set_timer(wait, self._paint_after_gap)
             return
         app = self.app
-        if getattr(widget, "PULLS_FRAME", False):
-            self.set_timer(PULL_AFTER_S, self._frame_now)
         if (
             self._repaint_required
             or not self.is_current
@@ -179,13 +163,6 @@ class MainScreen(Screen[None]):
             dirty is pump or dirty in pump.ancestors or pump in dirty.ancestors
             for dirty in self._dirty_widgets
         )
-
-    def _frame_now(self) -> None:
-        """Draw the next frame now instead of at the timer's next tick (after the echo:
-        this runs after `_paint_focused` and the messages queued before it)."""
-        if self.app._batch_count or time.monotonic() - self._last_frame < MIN_FRAME_GAP_S:
-            return
-        self._on_timer_update()
 
     def _paint_after_gap(self) -> None:
         self._echo_timer = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from textual.binding import Binding
 from textual.geometry import Region
@@ -20,11 +19,6 @@ TYPING_IDLE_S = 1.5
 
 class PromptInput(TextArea):
     """A multi-line input whose Enter submits instead of breaking the line."""
-
-    #: Only the user changes the input (and its cursor blinks, pulling at most a frame
-    #: that was due anyway), so a change draws the rest of the screen's pending changes
-    #: right after its echo instead of at the next tick (MainScreen).
-    PULLS_FRAME: ClassVar[bool] = True
 
     BINDINGS = [
         Binding("enter", "submit", "Send", priority=True, id="send"),
