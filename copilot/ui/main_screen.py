@@ -119,12 +119,18 @@ class MainScreen(Screen[None]):
         # Called from the handler of the node that was asked to wait (`sender` is
         # whoever posted the request, often the app): that node's refresh is awaited.
         waiting = active_message_pump.get(None)
-        if isinstance(waiting, Widget) and self._drawn(waiting):
-            waiting.call_next(callback)
+        if self._drawn(waiting):
+            self.call_next(self._invoke_as, callback, sender)
             return
-        if isinstance(waiting, Widget):
+        if isinstance(waiting, Widget) and waiting is not self:
             self._waiting_for[callback] = waiting
         super()._invoke_later(callback, sender)
+
+    @staticmethod
+    async def _invoke_as(callback: Any, sender: MessagePump) -> None:
+        """Run a refresh wait's callback as Textual does: in its sender's context."""
+        with sender._context():
+            await invoke(callback)
 
     async def _invoke_and_clear_callbacks(self) -> None:
         self._waiting_for.clear()
@@ -139,14 +145,14 @@ class MainScreen(Screen[None]):
         self._callbacks[:] = [pair for pair in self._callbacks if pair not in due]
         for callback, sender in due:
             waiting_for.pop(callback, None)
-            with sender._context():
-                await invoke(callback)
+            await self._invoke_as(callback, sender)
 
     def _drawn(self, pump: MessagePump | None) -> bool:
         """Whether `pump` is a widget on screen here that has nothing of its own waiting
         to be drawn, restyled or laid out: what is on the terminal is its refresh."""
         if (
             not isinstance(pump, Widget)
+            or pump is self
             or self._repaint_required
             or self.app._batch_count
             or not self.is_current
