@@ -21,6 +21,7 @@ from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.events import Resize
 
+from copilot.bus.bus import Subscription
 from copilot.bus.events import (
     ApprovalAnswer,
     ApprovalRequest,
@@ -122,6 +123,8 @@ class CopilotApp(App[None]):
         #: When the SDK was loaded, the answer rendering warmed and the heap frozen.
         self.prepared_at: float | None = None
         self._hint: Hint | None = None
+        #: The app's subscription to the bus, from mount on.
+        self._pump: Subscription | None = None
         self._startup_problems = self._choose_theme()
         self.stylesheet = OnceStylesheet(variables=self.get_css_variables())
         self.voice = None
@@ -359,7 +362,8 @@ class CopilotApp(App[None]):
     async def on_unmount(self) -> None:
         if self.voice is not None:
             await self.voice.stop()
-        self._pump.close()
+        if self._pump is not None:  # None when the app failed before it mounted
+            self._pump.close()
         self.runtime.bus.publish(Quit(source="tui"))
         await self.runtime.stop()
 
@@ -368,6 +372,7 @@ class CopilotApp(App[None]):
     @work(exclusive=True, group="bus")
     async def pump_bus(self) -> None:
         """Render bus events in priority order; slow frames make deltas coalesce."""
+        assert self._pump is not None
         async for event in self._pump:
             try:
                 await self.render_event(event)

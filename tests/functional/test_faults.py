@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.widget import Widget
 
 from tests.functional.harness import (
     answer_text,
@@ -124,3 +126,18 @@ async def test_no_key_starts_and_says_how_to_add_one(workspace: Path) -> None:
         await wait_for(pilot, lambda: turn_over(app) and len(notices(app)) == 2, "reply")
         assert app.is_running
         assert [u.text for u in app.query("UserMessage")] == ["hello?"]
+
+
+async def test_a_failure_before_the_app_mounts_is_the_one_reported(workspace: Path) -> None:
+    # Unmounting after a failed start closed a bus subscription made at mount: its
+    # AttributeError replaced the real error.
+    app = make_app(workspace)
+
+    def failing_compose() -> Iterator[Widget]:
+        raise RuntimeError("the real failure")
+        yield  # a generator, as compose is
+
+    app.compose = failing_compose  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="the real failure"):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
