@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import re
 import time
 import weakref
@@ -615,21 +616,26 @@ async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(
 async def test_a_growing_block_slow_to_render_is_rendered_a_quarter_of_the_time_at_most(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # A code fence is rendered whole each time it grows, ~0.5 ms a line (215 ms at
-    # 500 lines): rendered every frame it would hold the loop nearly all the time.
-    # Here each render takes 40 ms; lines come every 5 ms for a second.
-    renders: list[float] = []
-    render = BlockRows._render_block
+    # A code fence costs ~0.5 ms a line to render (215 ms at 500 lines): rendered
+    # every frame it would hold the loop nearly all the time. Here each piece of
+    # rendering (the block, or a chunk of a fence's lines) takes 40 ms; lines come
+    # every 5 ms for a second.
+    calls: list[tuple[float, float]] = []
+    render = BlockRows._render_rows
 
     def slow_render(self: BlockRows, *args: Any) -> Any:
+        began = time.monotonic()
         time.sleep(0.04)
+        rows = render(self, *args)
         if isinstance(self, LiveBlock):
-            renders.append(time.monotonic())
-        return render(self, *args)
+            calls.append((began, time.monotonic()))
+        return rows
 
-    monkeypatch.setattr(BlockRows, "_render_block", slow_render)
+    monkeypatch.setattr(BlockRows, "_render_rows", slow_render)
     app = OneAnswer()
     async with app.run_test(size=(80, 30)) as pilot:
+        # A scrollbar appearing would narrow the block, and a new width is drawn at once.
+        app.screen.styles.scrollbar_gutter = "stable"
         await pilot.pause()
         answer = app.query_one(AssistantMessage)
         settled, live = answer.query_one(SettledBlocks), answer.query_one(LiveBlock)
@@ -650,10 +656,17 @@ async def test_a_growing_block_slow_to_render_is_rendered_a_quarter_of_the_time_
             written += f"x_{line} = {line}\n"
             await answer.write(f"x_{line} = {line}\n")
             await asyncio.sleep(0.005)
-        elapsed = loop.time() - started
-        # Rendering took at most about a quarter of the time (one render of slack),
-        # and the block still grew on screen meanwhile.
-        assert 2 <= len(renders) <= elapsed * RENDER_SHARE / 0.04 + 2, len(renders)
+        # A render is its pieces back to back; each began at least its length /
+        # RENDER_SHARE after the one before, and the block still grew meanwhile.
+        renders: list[list[float]] = []
+        for began, ended in calls:
+            if renders and began - renders[-1][1] < 0.02:
+                renders[-1][1] = ended
+            else:
+                renders.append([began, ended])
+        assert len(renders) >= 2, renders
+        for (began, ended), (following, _) in itertools.pairwise(renders):
+            assert following - began >= (ended - began) / RENDER_SHARE * 0.95, renders
         # Once the text stops, the block catches up with all of it.
         await wait_for(pilot, lambda: live.source.endswith(f"x_{line} = {line}\n"), "catching up")
         # The fence ends and a paragraph begins: the fence settles, shown once.

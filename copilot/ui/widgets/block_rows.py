@@ -17,6 +17,7 @@ tight list, which are blocks of their own: markdown_blocks.py).
 
 from __future__ import annotations
 
+from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
@@ -59,11 +60,20 @@ class BlockRows(Widget):
 
     def _render_block(self, block: str, width: int, style: Style) -> list[list[Segment]]:
         """One block's rows, without the blank rows Rich puts around some elements."""
+        markdown = BlockMarkdown(block, self._code_theme())
+        return trim_blank(self._render_rows(markdown, width, style), style)
+
+    def _code_theme(self) -> str:
+        return CODE_THEMES[self.app.current_theme.dark]
+
+    def _render_rows(
+        self, renderable: RenderableType, width: int, style: Style
+    ) -> list[list[Segment]]:
+        """`renderable` rendered by the app's console at `width` on `style`, in the
+        answers' Rich theme."""
         options = self.app.console_options.update(width=max(width, 1), highlight=False)
-        markdown = BlockMarkdown(block, CODE_THEMES[self.app.current_theme.dark])
         with self.app.console.use_theme(theme_for(self.app)):
-            rows = self.app.console.render_lines(markdown, options, style=style)
-        return _trim_blank(rows, style)
+            return self.app.console.render_lines(renderable, options, style=style)
 
     def _draw(self, width: int) -> list[list[Segment]]:
         """The rows at `width`, rendering only blocks not yet rendered at this width and style."""
@@ -140,7 +150,7 @@ class BlockRows(Widget):
         return strips
 
 
-def _trim_blank(rows: list[list[Segment]], style: Style) -> list[list[Segment]]:
+def trim_blank(rows: list[list[Segment]], style: Style) -> list[list[Segment]]:
     """Rows without the empty ones Rich puts before and after some elements.
 
     A row of spaces on a background of its own (a code block's padding) is

@@ -12,11 +12,12 @@ layout pass instead, every fragment cost a layout of the whole screen (the frame
 largest part at 200 tokens/s, and what a key typed meanwhile waited behind).
 
 A block is rendered whole each time it grows, and most cost ~1 ms; a code fence
-costs ~0.5 ms a line through Pygments and Rich (36 ms at 40 lines, 215 ms at 500).
-Re-rendered every frame, a long fence would hold the loop nearly all the time, keys
-and all; so a block is re-rendered at most `RENDER_SHARE` of the time: after a render
-that took `t`, the next waits until `t / RENDER_SHARE` has passed since it began,
-and the block shows its last rendering meanwhile.
+costs ~0.5 ms a line through Pygments and Rich (36 ms at 40 lines, 215 ms at 500), so
+a growing fence is rendered in chunks of lines, only the last chunk again
+(fence_rows.py). Whatever a render costs, a block is re-rendered at most
+`RENDER_SHARE` of the time: after a render that took `t`, the next waits until
+`t / RENDER_SHARE` has passed since it began, and the block shows its last rendering
+meanwhile.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.timer import Timer
 
-from copilot.ui.widgets.block_rows import BlockRows
+from copilot.ui.fence_rows import FenceRows, open_fence
+from copilot.ui.widgets.block_rows import BlockRows, trim_blank
 
 #: The largest share of the time spent re-rendering one growing block.
 RENDER_SHARE = 0.25
@@ -43,6 +45,7 @@ class LiveBlock(BlockRows):
         self._wanted = ""
         self._next_render = 0.0
         self._catch_up: Timer | None = None
+        self._fence = FenceRows()
 
     @property
     def wanted(self) -> str:
@@ -77,7 +80,19 @@ class LiveBlock(BlockRows):
 
     def _render_block(self, block: str, width: int, style: Style) -> list[list[Segment]]:
         started = time.monotonic()
-        rows = super()._render_block(block, width, style)
+        fence = open_fence(block)
+        if fence is None:
+            rows = super()._render_block(block, width, style)
+        else:
+            lexer, code = fence
+            rows = self._fence.render(
+                lexer,
+                code,
+                self._code_theme(),
+                self._key(width),
+                lambda renderable: self._render_rows(renderable, width, style),
+            )
+            rows = trim_blank(rows, style)
         spent = time.monotonic() - started
         self._next_render = started + max(spent / RENDER_SHARE, MIN_RENDER_GAP_S)
         return rows
