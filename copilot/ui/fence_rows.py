@@ -24,8 +24,10 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.syntax import Syntax
 
+from copilot.ui.markdown_blocks import open_fence
+
 #: Complete lines are rendered in chunks of this many.
-CHUNK_LINES = 16
+CHUNK_LINES = 8
 
 _PARSER = MarkdownIt()
 
@@ -34,10 +36,14 @@ Rows = list[list[Segment]]
 RenderRows = Callable[[RenderableType], Rows]
 
 
-def open_fence(block: str) -> tuple[str, str] | None:
+def fence_code(block: str) -> tuple[str, str] | None:
     """(lexer name, code) when `block` is one fenced code block (its closing fence
     may still be to come), else None."""
-    if not block.startswith(("```", "~~~")):
+    growing = open_fence(block)
+    if growing is not None:
+        info, code = growing
+        return (info.partition(" ")[0] or "text", code)
+    if not block.lstrip(" ").startswith(("```", "~~~")):
         return None
     tokens = _PARSER.parse(block)
     if len(tokens) != 1 or tokens[0].type != "fence":

@@ -11,7 +11,7 @@ from rich.style import Style
 from rich.syntax import Syntax
 
 from copilot.ui.block_markdown import BlockMarkdown
-from copilot.ui.fence_rows import CHUNK_LINES, FenceRows, open_fence
+from copilot.ui.fence_rows import CHUNK_LINES, FenceRows, fence_code
 from copilot.ui.widgets.block_rows import trim_blank
 
 STYLE = Style(color="white", bgcolor="black")
@@ -34,7 +34,7 @@ def rows_of(renderable: RenderableType, width: int) -> list[list[Segment]]:
 def test_a_fence_in_chunks_draws_as_rich_draws_it_whole(width: int, lines: int) -> None:
     code = "".join(CODE.splitlines(keepends=True)[:lines])
     for block in (f"```python\n{code}", f"```python\n{code}```\n"):
-        fence = open_fence(block)
+        fence = fence_code(block)
         assert fence is not None
         lexer, content = fence
         chunked = FenceRows().render(
@@ -66,8 +66,8 @@ def test_a_line_added_renders_only_the_chunk_still_filling() -> None:
 
 
 def test_only_a_lone_fenced_block_is_a_fence() -> None:
-    assert open_fence("```\nplain\n") == ("text", "plain\n")
-    assert open_fence("~~~rust extra\nfn main() {}\n~~~\n") == ("rust", "fn main() {}\n")
-    assert open_fence("A paragraph.\n") is None
-    assert open_fence("    indented code\n") is None
-    assert open_fence("```\na\n```\n\nafter\n") is None
+    assert fence_code("```\nplain\n") == ("text", "plain\n")
+    assert fence_code("~~~rust extra\nfn main() {}\n~~~\n") == ("rust", "fn main() {}\n")
+    assert fence_code("A paragraph.\n") is None
+    assert fence_code("    indented code\n") is None
+    assert fence_code("```\na\n```\n\nafter\n") is None

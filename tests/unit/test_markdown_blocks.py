@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from copilot.ui.markdown_blocks import continues_list, split_blocks, split_complete
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from copilot.ui.markdown_blocks import continues_list, open_fence, split_blocks, split_complete
 
 SOURCE = (
     "Intro:\n\n"
@@ -57,3 +62,59 @@ def test_only_the_last_item_of_a_growing_list_stays_live() -> None:
         "- partial it",
     )
     assert split_complete("- only item so f") == ([], "- only item so f")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("```python\ncode\nmore", ("python", "code\nmore")),
+        ("```\na\n```\n", None),
+        ("````\na\n```\nb", ("", "a\n```\nb")),  # a shorter run does not close it
+        ("~~~\na\n```\n", ("", "a\n```\n")),  # nor the other character
+        ("```\na\n   ```\n", None),  # up to three spaces before the closer
+        ("```\na\n    ```\n", ("", "a\n    ```\n")),
+        ("```\na\n``` x\n", ("", "a\n``` x\n")),  # text after the run: not a closer
+        ("``` a`b\nx\n", None),  # a backtick in the info string: not a fence
+        ("text\n```\nx\n", None),
+        ("```py", None),  # the opening line itself is not complete yet
+    ],
+)
+def test_an_open_fence_is_recognised_as_commonmark_does(
+    source: str, expected: tuple[str, str] | None
+) -> None:
+    assert open_fence(source) == expected
+
+
+_PARSER = MarkdownIt("gfm-like")
+
+
+@given(st.text(alphabet="`~ \nab", max_size=40))
+def test_what_is_taken_for_an_open_fence_markdown_it_parses_as_one_unclosed_fence(
+    body: str,
+) -> None:
+    for source in ("```" + body, "~~~~" + body):
+        found = open_fence(source)
+        if found is None:
+            continue
+        tokens = _PARSER.parse(source)
+        assert [t.type for t in tokens] == ["fence"], source
+        # The same code, up to the trailing blanks a fence is drawn without (Rich
+        # strips them; markdown-it drops a last line of spaces).
+        info, code = found
+        assert (tokens[0].info.strip(), tokens[0].content.rstrip()) == (info, code.rstrip())
+        assert split_complete(source) == ([], source)
+
+
+def test_a_growing_fence_is_not_parsed_again_until_a_line_could_close_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copilot.ui.markdown_blocks as blocks
+
+    parsed: list[str] = []
+    parse = blocks._PARSER.parse
+    monkeypatch.setattr(blocks._PARSER, "parse", lambda src: parsed.append(src) or parse(src))
+    source = "```python\n" + "x = 1\n" * 200
+    assert split_complete(source) == ([], source)
+    assert parsed == []
+    done, live = split_complete(source + "```\n\nAfter.\n")
+    assert done == [source + "```\n\n"] and live == "After.\n"

@@ -48,8 +48,9 @@ class BlockRows(Widget):
         self._repaint_rows: list[list[Segment]] | None = None
         self._prepared: dict[str, list[list[Segment]]] = {}
         self._prepared_for: tuple[int, Style, str] | None = None
-        #: The rows last drawn, as strips, by row number, while the key is `_drawn_for`.
-        self._visible: dict[int, Strip] = {}
+        #: The rows last drawn (each with its strip), by row number, while the key is
+        #: `_drawn_for`.
+        self._visible: dict[int, tuple[list[Segment], Strip]] = {}
 
     @property
     def source(self) -> str:
@@ -126,13 +127,15 @@ class BlockRows(Widget):
         return Strip(rows[y], width) if y < len(rows) else Strip.blank(width, self.rich_style)
 
     def _visible_strips(self, crop: Region, rows: list[list[Segment]]) -> list[Strip]:
-        """The rows in `crop`, reusing the strips of the last draw.
+        """The rows in `crop`, reusing the strips of the last draw for rows unchanged.
 
-        Rows only ever follow the ones drawn (for one width and style), so a row
-        drawn before is the same now. Textual's styles would redraw every visible row
-        whenever the widget grows, which it does with each block an answer settles
-        while the screen follows the answer (~1-2 ms a frame). Only the rows on
-        screen are kept: a `Strip` is too heavy to keep for every row of an answer.
+        A row drawn before is the same row while it is the same object: rows only
+        ever follow the ones drawn (for one width and style), and a growing fence
+        keeps the rows of its complete lines when its last lines are rendered again.
+        Textual's styles would redraw every visible row whenever the widget grows,
+        which it does with each block an answer settles while the screen follows the
+        answer (~1-2 ms a frame). Only the rows on screen are kept: a `Strip` is too
+        heavy to keep for every row of an answer.
         """
         width = self.size.width
         filters = self.get_line_filters()
@@ -140,11 +143,12 @@ class BlockRows(Widget):
         kept, visible = self._visible, {}
         strips = []
         for y in crop.line_range:
-            strip = kept.get(y)
-            if strip is None:
+            row = rows[y] if y < len(rows) else None
+            row_before, strip = kept.get(y, (None, None))
+            if strip is None or row_before is not row:
                 strip = self.render_line(y)
-            if y < len(rows):
-                visible[y] = strip
+            if row is not None:
+                visible[y] = (row, strip)
             strips.append(finished(strip, filters, background, crop, width))
         self._visible = visible
         return strips

@@ -28,7 +28,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.timer import Timer
 
-from copilot.ui.fence_rows import FenceRows, open_fence
+from copilot.ui.fence_rows import FenceRows, fence_code
 from copilot.ui.widgets.block_rows import BlockRows, trim_blank
 
 #: The largest share of the time spent re-rendering one growing block.
@@ -73,14 +73,14 @@ class LiveBlock(BlockRows):
         if source == self.source:
             return
         self._blocks = [source] if source else []
-        self._rows, self._drawn, self._visible = [], 0, {}
+        self._rows, self._drawn = [], 0
         width, height = self.size
         # Not yet laid out (no width): the layout pass renders it.
         self.refresh(layout=not width or len(self._draw(width)) != height)
 
     def _render_block(self, block: str, width: int, style: Style) -> list[list[Segment]]:
         started = time.monotonic()
-        fence = open_fence(block)
+        fence = fence_code(block)
         if fence is None:
             rows = super()._render_block(block, width, style)
         else:
