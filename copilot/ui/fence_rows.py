@@ -19,37 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from markdown_it import MarkdownIt
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.syntax import Syntax
 
-from copilot.ui.markdown_blocks import open_fence
-
 #: Complete lines are rendered in chunks of this many.
 CHUNK_LINES = 8
-
-_PARSER = MarkdownIt()
 
 Rows = list[list[Segment]]
 #: Renders a renderable to rows at the block's width and style.
 RenderRows = Callable[[RenderableType], Rows]
-
-
-def fence_code(block: str) -> tuple[str, str] | None:
-    """(lexer name, code) when `block` is one fenced code block (its closing fence
-    may still be to come), else None."""
-    growing = open_fence(block)
-    if growing is not None:
-        info, code = growing
-        return (info.partition(" ")[0] or "text", code)
-    if not block.lstrip(" ").startswith(("```", "~~~")):
-        return None
-    tokens = _PARSER.parse(block)
-    if len(tokens) != 1 or tokens[0].type != "fence":
-        return None
-    fence = tokens[0]
-    return (fence.info.partition(" ")[0] or "text", fence.content)
 
 
 class FenceRows:

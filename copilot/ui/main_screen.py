@@ -89,15 +89,9 @@ class MainScreen(Screen[None]):
             if self._echo_timer is None:
                 self._echo_timer = self.set_timer(wait, self._paint_after_gap)
             return
-        app = self.app
-        if (
-            self._repaint_required
-            or not self.is_current
-            or app.is_inline
-            or widget not in self._compositor.visible_widgets
-            or self._laying_out(widget)
-        ):
+        if not self._in_place(widget):
             return
+        app = self.app
         started = time.monotonic()
         self._dirty_widgets.discard(widget)
         self._compositor.update_widgets({widget})
@@ -153,16 +147,13 @@ class MainScreen(Screen[None]):
         if (
             not isinstance(pump, Widget)
             or pump is self
-            or self._repaint_required
             or self.app._batch_count
-            or not self.is_current
-            or pump not in self._compositor.visible_widgets
+            or not self._in_place(pump)
             or pump._repaint_required
             or pump._repaint_regions
             or pump._layout_required
             or pump._scroll_required
             or pump._refresh_styles_required
-            or self._laying_out(pump)
         ):
             return False
         return not any(
@@ -173,6 +164,17 @@ class MainScreen(Screen[None]):
     def _paint_after_gap(self) -> None:
         self._echo_timer = None
         self._paint_focused()
+
+    def _in_place(self, widget: Widget) -> bool:
+        """Whether `widget` is on screen where the next frame will have it: it can be
+        drawn on its own, and what it shows there is final."""
+        return not (
+            self._repaint_required
+            or not self.is_current
+            or self.app.is_inline
+            or widget not in self._compositor.visible_widgets
+            or self._laying_out(widget)
+        )
 
     def _laying_out(self, widget: Widget) -> bool:
         """Whether a pending layout was asked for by `widget` or something inside it

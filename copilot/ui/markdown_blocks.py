@@ -49,6 +49,22 @@ def open_fence(source: str) -> tuple[str, str] | None:
     return info.strip(), source[opener.end() :]
 
 
+def fence_code(block: str) -> tuple[str, str] | None:
+    """(lexer name, code) when `block` is one fenced code block, closed or not; else
+    None."""
+    growing = open_fence(block)
+    if growing is not None:
+        info, code = growing
+    elif block.lstrip(" ").startswith(("```", "~~~")):
+        tokens = _PARSER.parse(block)
+        if len(tokens) != 1 or tokens[0].type != "fence":
+            return None
+        info, code = tokens[0].info, tokens[0].content
+    else:
+        return None
+    return info.partition(" ")[0] or "text", code
+
+
 def block_starts(source: str) -> list[int]:
     """Line numbers where each top-level block (or top-level list item) of `source`
     starts, in order."""

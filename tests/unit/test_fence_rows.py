@@ -11,7 +11,8 @@ from rich.style import Style
 from rich.syntax import Syntax
 
 from copilot.ui.block_markdown import BlockMarkdown
-from copilot.ui.fence_rows import CHUNK_LINES, FenceRows, fence_code
+from copilot.ui.fence_rows import CHUNK_LINES, FenceRows
+from copilot.ui.markdown_blocks import fence_code
 from copilot.ui.widgets.block_rows import trim_blank
 
 STYLE = Style(color="white", bgcolor="black")
@@ -63,11 +64,3 @@ def test_a_line_added_renders_only_the_chunk_still_filling() -> None:
     rendered.clear()
     fence.render("python", "".join(lines[:52]), "monokai", 120, counting)
     assert sum(rendered) == 52, "chunks of another width were reused"
-
-
-def test_only_a_lone_fenced_block_is_a_fence() -> None:
-    assert fence_code("```\nplain\n") == ("text", "plain\n")
-    assert fence_code("~~~rust extra\nfn main() {}\n~~~\n") == ("rust", "fn main() {}\n")
-    assert fence_code("A paragraph.\n") is None
-    assert fence_code("    indented code\n") is None
-    assert fence_code("```\na\n```\n\nafter\n") is None

@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from copilot.ui.markdown_blocks import continues_list, open_fence, split_blocks, split_complete
+from copilot.ui.markdown_blocks import (
+    continues_list,
+    fence_code,
+    open_fence,
+    split_blocks,
+    split_complete,
+)
 
 SOURCE = (
     "Intro:\n\n"
@@ -118,3 +124,11 @@ def test_a_growing_fence_is_not_parsed_again_until_a_line_could_close_it(
     assert parsed == []
     done, live = split_complete(source + "```\n\nAfter.\n")
     assert done == [source + "```\n\n"] and live == "After.\n"
+
+
+def test_only_a_lone_fenced_block_is_a_fence() -> None:
+    assert fence_code("```\nplain\n") == ("text", "plain\n")
+    assert fence_code("~~~rust extra\nfn main() {}\n~~~\n") == ("rust", "fn main() {}\n")
+    assert fence_code("A paragraph.\n") is None
+    assert fence_code("    indented code\n") is None
+    assert fence_code("```\na\n```\n\nafter\n") is None

@@ -28,7 +28,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.timer import Timer
 
-from copilot.ui.fence_rows import FenceRows, fence_code
+from copilot.ui.fence_rows import FenceRows
+from copilot.ui.markdown_blocks import fence_code
 from copilot.ui.widgets.block_rows import BlockRows, trim_blank
 
 #: The largest share of the time spent re-rendering one growing block.
