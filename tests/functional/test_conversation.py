@@ -6,6 +6,7 @@ import asyncio
 import gc
 import itertools
 import re
+import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -19,13 +20,13 @@ from textual.widgets import OptionList
 from copilot.bus.events import Heartbeat, Interrupt
 from copilot.engine.history import INTERRUPTED_NOTE
 from copilot.ui.markdown_blocks import split_blocks
-from copilot.ui.widgets import ContextPane
+from copilot.ui.widgets import ContextPane, settled_blocks
 from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.block_rows import BlockRows
 from copilot.ui.widgets.conversation import LIVE_ANSWERS, MAX_WIDGETS, Conversation
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.live_block import RENDER_SHARE, LiveBlock
-from copilot.ui.widgets.settled_blocks import SettledBlocks
+from copilot.ui.widgets.settled_blocks import THREAD_FENCE_LINES, SettledBlocks
 from tests.functional.harness import (
     answer_text,
     answers,
@@ -576,6 +577,60 @@ async def test_a_fragment_that_keeps_the_growing_blocks_height_asks_for_no_layou
         rows = [live.render_line(y).text.strip() for y in range(2)]
         assert " ".join(rows) == "Hello there, and a few more words to wrap"
         await answer.finish(interrupted=False)
+
+
+async def test_a_long_fence_settles_through_a_thread_and_draws_as_the_layout_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Rendered whole, a file written out costs ~0.5-0.8 ms a line: on the loop that was
+    # a stall of its whole length as the fence closed.
+    class TwoSettled(App[None]):
+        def compose(self) -> ComposeResult:
+            yield SettledBlocks("# Title\n\n")
+            yield SettledBlocks("# Title\n\n")
+
+    threads: list[int] = []
+    fence_rows = settled_blocks._fence_rows
+    released = threading.Event()
+    released.set()
+
+    def watched(*args: Any) -> Any:
+        threads.append(threading.get_ident())
+        released.wait(timeout=10)
+        return fence_rows(*args)
+
+    monkeypatch.setattr(settled_blocks, "_fence_rows", watched)
+    code = "".join(f"value_{i} = compute({i})\n" for i in range(THREAD_FENCE_LINES + 5))
+    fence = f"```python\n{code}```\n\n"
+    app = TwoSettled()
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        plain, prepared = app.query(SettledBlocks)
+        await prepared.prepare([fence])
+        assert threads and threads[0] != threading.get_ident(), "not rendered in a thread"
+        # A width change while the thread renders: its rows are for the old width.
+        threads.clear()
+        released.clear()
+        preparing = asyncio.create_task(prepared.prepare(["```text\n" + code + "```\n"]))
+        await wait_for(pilot, lambda: bool(threads), "the render in its thread")
+        await pilot.resize_terminal(60, 40)
+        await pilot.pause()
+        released.set()
+        await preparing
+        assert threads, "the second fence was not rendered in a thread"
+        assert not prepared._prepared, "rows of the old width were kept"
+        plain.extend([fence])
+        prepared.extend([fence])
+        await pilot.pause()
+        assert plain.size == prepared.size and plain.size.height > THREAD_FENCE_LINES
+
+        def drawn(widget: SettledBlocks) -> list[list[tuple[str, object]]]:
+            return [
+                [(s.text, s.style) for s in widget.render_line(y)]
+                for y in range(widget.size.height)
+            ]
+
+        assert drawn(prepared) == drawn(plain)
 
 
 async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(

@@ -17,6 +17,8 @@ tight list, which are blocks of their own: markdown_blocks.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
@@ -72,9 +74,23 @@ class BlockRows(Widget):
     ) -> list[list[Segment]]:
         """`renderable` rendered by the app's console at `width` on `style`, in the
         answers' Rich theme."""
+        return self._rows_renderer(width, style)(renderable)
+
+    def _rows_renderer(
+        self, width: int, style: Style
+    ) -> Callable[[RenderableType], list[list[Segment]]]:
+        """What `_render_rows` does, with everything it needs from Textual taken now:
+        the function reads nothing of the app's, so it may run in another thread (a
+        Rich console's theme stack is kept per thread)."""
+        console = self.app.console
         options = self.app.console_options.update(width=max(width, 1), highlight=False)
-        with self.app.console.use_theme(theme_for(self.app)):
-            return self.app.console.render_lines(renderable, options, style=style)
+        theme = theme_for(self.app)
+
+        def render(renderable: RenderableType) -> list[list[Segment]]:
+            with console.use_theme(theme):
+                return console.render_lines(renderable, options, style=style)
+
+        return render
 
     def _draw(self, width: int) -> list[list[Segment]]:
         """The rows at `width`, rendering only blocks not yet rendered at this width and style."""
