@@ -195,7 +195,25 @@ def _import_sdk() -> tuple[Any, type[Exception]]:
     import anthropic
     import httpx2
 
+    _build_event_decoder(anthropic)
     return anthropic, httpx2.TransportError
+
+
+def _build_event_decoder(anthropic: Any) -> None:
+    """Have the SDK build its decoder of stream events now, off the event loop.
+
+    The SDK builds it (a pydantic TypeAdapter over every kind of stream event, 50-90 ms
+    here) on meeting the first event of the first answer in a process, on the loop that
+    draws the screen: the first answer of every session waited for it. This decodes one
+    event the way the stream does (`construct_type` with the stream's event type). The
+    function is the SDK's own but private: if a later SDK moves it, nothing is built
+    here and the first answer pays as before.
+    """
+    try:
+        from anthropic._models import construct_type
+    except ImportError:
+        return
+    construct_type(value={"type": "message_stop"}, type_=anthropic.types.RawMessageStreamEvent)
 
 
 @dataclass(slots=True)
