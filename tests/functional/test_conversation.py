@@ -590,7 +590,7 @@ async def test_a_long_fence_settles_through_a_thread_and_draws_as_the_layout_wou
             yield SettledBlocks("# Title\n\n")
 
     threads: list[int] = []
-    fence_rows = settled_blocks._fence_rows
+    fence_rows = settled_blocks.markdown_rows
     released = threading.Event()
     released.set()
 
@@ -599,7 +599,7 @@ async def test_a_long_fence_settles_through_a_thread_and_draws_as_the_layout_wou
         released.wait(timeout=10)
         return fence_rows(*args)
 
-    monkeypatch.setattr(settled_blocks, "_fence_rows", watched)
+    monkeypatch.setattr(settled_blocks, "markdown_rows", watched)
     code = "".join(f"value_{i} = compute({i})\n" for i in range(THREAD_FENCE_LINES + 5))
     fence = f"```python\n{code}```\n\n"
     app = TwoSettled()
@@ -676,17 +676,22 @@ async def test_a_growing_block_slow_to_render_is_rendered_a_quarter_of_the_time_
     # rendering (the block, or a chunk of a fence's lines) takes 40 ms; lines come
     # every 5 ms for a second.
     calls: list[tuple[float, float]] = []
-    render = BlockRows._render_rows
+    renderer = BlockRows._rows_renderer
 
-    def slow_render(self: BlockRows, *args: Any) -> Any:
-        began = time.monotonic()
-        time.sleep(0.04)
-        rows = render(self, *args)
-        if isinstance(self, LiveBlock):
-            calls.append((began, time.monotonic()))
-        return rows
+    def slow_renderer(self: BlockRows, *args: Any) -> Any:
+        render = renderer(self, *args)
 
-    monkeypatch.setattr(BlockRows, "_render_rows", slow_render)
+        def slow_render(renderable: Any) -> Any:
+            began = time.monotonic()
+            time.sleep(0.04)
+            rows = render(renderable)
+            if isinstance(self, LiveBlock):
+                calls.append((began, time.monotonic()))
+            return rows
+
+        return slow_render
+
+    monkeypatch.setattr(BlockRows, "_rows_renderer", slow_renderer)
     app = OneAnswer()
     async with app.run_test(size=(80, 30)) as pilot:
         # A scrollbar appearing would narrow the block, and a new width is drawn at once.

@@ -63,25 +63,18 @@ class BlockRows(Widget):
 
     def _render_block(self, block: str, width: int, style: Style) -> list[list[Segment]]:
         """One block's rows, without the blank rows Rich puts around some elements."""
-        markdown = BlockMarkdown(block, self._code_theme())
-        return trim_blank(self._render_rows(markdown, width, style), style)
+        return markdown_rows(self._rows_renderer(width, style), block, self._code_theme(), style)
 
     def _code_theme(self) -> str:
         return CODE_THEMES[self.app.current_theme.dark]
 
-    def _render_rows(
-        self, renderable: RenderableType, width: int, style: Style
-    ) -> list[list[Segment]]:
-        """`renderable` rendered by the app's console at `width` on `style`, in the
-        answers' Rich theme."""
-        return self._rows_renderer(width, style)(renderable)
-
     def _rows_renderer(
         self, width: int, style: Style
     ) -> Callable[[RenderableType], list[list[Segment]]]:
-        """What `_render_rows` does, with everything it needs from Textual taken now:
-        the function reads nothing of the app's, so it may run in another thread (a
-        Rich console's theme stack is kept per thread)."""
+        """A function rendering a renderable's rows by the app's console at `width` on
+        `style`, in the answers' Rich theme. Everything it needs from Textual is taken
+        now: it reads nothing of the app's, so it may run in another thread (a Rich
+        console's theme stack is kept per thread)."""
         console = self.app.console
         options = self.app.console_options.update(width=max(width, 1), highlight=False)
         theme = theme_for(self.app)
@@ -168,6 +161,17 @@ class BlockRows(Widget):
             strips.append(finished(strip, filters, background, crop, width))
         self._visible = visible
         return strips
+
+
+def markdown_rows(
+    render: Callable[[RenderableType], list[list[Segment]]],
+    block: str,
+    code_theme: str,
+    style: Style,
+) -> list[list[Segment]]:
+    """A Markdown block's rows through `render` (a `BlockRows._rows_renderer`), without
+    the blank rows Rich puts around some elements."""
+    return trim_blank(render(BlockMarkdown(block, code_theme)), style)
 
 
 def trim_blank(rows: list[list[Segment]], style: Style) -> list[list[Segment]]:

@@ -91,7 +91,7 @@ class LiveBlock(BlockRows):
                 code,
                 self._code_theme(),
                 self._key(width),
-                lambda renderable: self._render_rows(renderable, width, style),
+                self._rows_renderer(width, style),
             )
             rows = trim_blank(rows, style)
         spent = time.monotonic() - started

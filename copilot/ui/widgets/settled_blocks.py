@@ -9,15 +9,9 @@ rendered before they are shown, one per turn of the event loop (`prepare`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
-from rich.console import RenderableType
-from rich.segment import Segment
-from rich.style import Style
-
-from copilot.ui.block_markdown import BlockMarkdown
 from copilot.ui.markdown_blocks import fence_code
-from copilot.ui.widgets.block_rows import BlockRows, trim_blank
+from copilot.ui.widgets.block_rows import BlockRows, markdown_rows
 
 #: A fence of at least this many lines settles through a thread (~20-30 ms of rendering).
 THREAD_FENCE_LINES = 40
@@ -66,29 +60,18 @@ class SettledBlocks(BlockRows):
         if self._prepared_for != key:
             self._prepared, self._prepared_for = {}, key
         for block in blocks:
-            if block in self._prepared:
-                pass
-            elif _long_fence(block):
-                render, code_theme = self._rows_renderer(width, key[1]), self._code_theme()
-                rows = await asyncio.to_thread(_fence_rows, render, block, code_theme, key[1])
-                if self._prepared_for != key:
-                    return  # the width or style changed meanwhile: the rows are stale
+            if block not in self._prepared:
+                if _long_fence(block):
+                    render, code_theme = self._rows_renderer(width, key[1]), self._code_theme()
+                    rows = await asyncio.to_thread(markdown_rows, render, block, code_theme, key[1])
+                    if self._prepared_for != key:
+                        return  # the width or style changed meanwhile: the rows are stale
+                else:
+                    rows = self._render_block(block, width, key[1])
                 self._prepared[block] = rows
-            else:
-                self._prepared[block] = self._render_block(block, width, key[1])
             await asyncio.sleep(0)
 
 
 def _long_fence(block: str) -> bool:
     fence = fence_code(block)
     return fence is not None and fence[1].count("\n") >= THREAD_FENCE_LINES
-
-
-def _fence_rows(
-    render: Callable[[RenderableType], list[list[Segment]]],
-    block: str,
-    code_theme: str,
-    style: Style,
-) -> list[list[Segment]]:
-    """A settled fence's rows, as `BlockRows._render_block` makes them, off the loop."""
-    return trim_blank(render(BlockMarkdown(block, code_theme)), style)
