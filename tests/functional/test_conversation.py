@@ -25,7 +25,7 @@ from copilot.ui.widgets.assistant_message import AssistantMessage
 from copilot.ui.widgets.block_rows import BlockRows
 from copilot.ui.widgets.conversation import LIVE_ANSWERS, MAX_WIDGETS, Conversation
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
-from copilot.ui.widgets.live_block import RENDER_SHARE, LiveBlock
+from copilot.ui.widgets.live_block import MIN_FENCE_GAP_S, RENDER_SHARE, LiveBlock
 from copilot.ui.widgets.settled_blocks import THREAD_FENCE_LINES, SettledBlocks
 from tests.functional.harness import (
     answer_text,
@@ -576,6 +576,37 @@ async def test_a_fragment_that_keeps_the_growing_blocks_height_asks_for_no_layou
         assert any(asked), "the block grew a row without a layout"
         rows = [live.render_line(y).text.strip() for y in range(2)]
         assert " ".join(rows) == "Hello there, and a few more words to wrap"
+        await answer.finish(interrupted=False)
+
+
+async def test_a_growing_fence_is_redrawn_at_most_twenty_times_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each update lays out and redraws the fence's rows on screen; at 60 a second keys
+    # typed meanwhile waited behind them.
+    renders: list[float] = []
+    render = LiveBlock._render_block
+
+    def counted(self: LiveBlock, *args: Any) -> Any:
+        renders.append(time.monotonic())
+        return render(self, *args)
+
+    monkeypatch.setattr(LiveBlock, "_render_block", counted)
+    app = OneAnswer()
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        answer = app.query_one(AssistantMessage)
+        await answer.write("```python\n")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        renders.clear()
+        line = 0
+        while loop.time() < started + 1.0:
+            line += 1
+            await answer.write(f"x_{line} = {line}\n")
+            await asyncio.sleep(0.005)
+        elapsed = loop.time() - started
+        assert 2 <= len(renders) <= elapsed / MIN_FENCE_GAP_S + 2, len(renders)
         await answer.finish(interrupted=False)
 
 
