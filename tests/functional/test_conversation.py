@@ -514,15 +514,23 @@ async def test_collector_held_at_launch_runs_again_once_prepared(workspace: Path
         gc.enable()
 
 
+class TwoSettled(App[None]):
+    """Two answers' settled blocks side by side: one prepared, one drawn as it comes."""
+
+    def compose(self) -> ComposeResult:
+        yield SettledBlocks("# Title\n\n")
+        yield SettledBlocks("# Title\n\n")
+
+
+def drawn_rows(widget: SettledBlocks) -> list[list[tuple[str, object]]]:
+    """Every row the widget draws, as text and style."""
+    return [[(s.text, s.style) for s in widget.render_line(y)] for y in range(widget.size.height)]
+
+
 async def test_blocks_prepared_before_they_settle_are_drawn_as_if_rendered_in_the_layout() -> None:
     # An answer renders the blocks about to settle ahead of the layout pass, a block per
     # loop turn (a backlog of dozens held one pass for hundreds of ms); what is drawn
     # must be exactly what the layout pass would have rendered, and the prepared rows used.
-    class TwoSettled(App[None]):
-        def compose(self) -> ComposeResult:
-            yield SettledBlocks("# Title\n\n")
-            yield SettledBlocks("# Title\n\n")
-
     blocks = [
         "A paragraph with **bold** and `code`.\n\n",
         "- one\n- two\n\n",
@@ -539,13 +547,7 @@ async def test_blocks_prepared_before_they_settle_are_drawn_as_if_rendered_in_th
         await pilot.pause()
         assert plain.size == prepared.size and plain.size.height > 8
 
-        def drawn(widget: SettledBlocks) -> list[list[tuple[str, object]]]:
-            return [
-                [(s.text, s.style) for s in widget.render_line(y)]
-                for y in range(widget.size.height)
-            ]
-
-        assert drawn(prepared) == drawn(plain)
+        assert drawn_rows(prepared) == drawn_rows(plain)
         assert not prepared._prepared, "the prepared rows were rendered again"
 
 
@@ -615,11 +617,6 @@ async def test_a_long_fence_settles_through_a_thread_and_draws_as_the_layout_wou
 ) -> None:
     # Rendered whole, a file written out costs ~0.5-0.8 ms a line: on the loop that was
     # a stall of its whole length as the fence closed.
-    class TwoSettled(App[None]):
-        def compose(self) -> ComposeResult:
-            yield SettledBlocks("# Title\n\n")
-            yield SettledBlocks("# Title\n\n")
-
     threads: list[int] = []
     fence_rows = settled_blocks.markdown_rows
     released = threading.Event()
@@ -655,13 +652,7 @@ async def test_a_long_fence_settles_through_a_thread_and_draws_as_the_layout_wou
         await pilot.pause()
         assert plain.size == prepared.size and plain.size.height > THREAD_FENCE_LINES
 
-        def drawn(widget: SettledBlocks) -> list[list[tuple[str, object]]]:
-            return [
-                [(s.text, s.style) for s in widget.render_line(y)]
-                for y in range(widget.size.height)
-            ]
-
-        assert drawn(prepared) == drawn(plain)
+        assert drawn_rows(prepared) == drawn_rows(plain)
 
 
 async def test_an_answer_faster_than_the_screen_is_still_drawn_while_it_streams(
