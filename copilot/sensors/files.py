@@ -153,7 +153,7 @@ class FileSensor(Emitter):
         self.baselines.put(rel, text)
         lines = text.count("\n") + (not text.endswith("\n") and bool(text))
         if old is None:
-            summary = f"{verb} `{rel}` ({lines} lines)"
+            summary = f"{verb} `{rel}` ({lines} line{'' if lines == 1 else 's'})"
             found.append((rel, action, summary, {"path": rel, "lines": lines}))
             return
         diff = diff_text(old, text)

@@ -83,7 +83,7 @@ def parse_status(out: bytes) -> tuple[str, str, int, int, tuple[str, ...]]:
         elif field.startswith("u "):
             dirty.append(_entry("U", field.split(" ", 10)[10]))
         elif field.startswith("? "):
-            dirty.append(_entry("?", field[2:]))
+            dirty.append(f"{field[2:]} (untracked)")
     return branch, upstream, ahead, behind, tuple(dirty)
 
 

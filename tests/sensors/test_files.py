@@ -42,7 +42,7 @@ async def test_created_modified_deleted_with_diff_summary(
     (ws / "src" / "new.py").write_text("print('hi')\n")
     await wait_for(lambda: "src/new.py" in keys(got))
     assert got[-1].action == "created"
-    assert got[-1].summary == "created `src/new.py` (1 lines)"
+    assert got[-1].summary == "created `src/new.py` (1 line)"
 
     (ws / "src" / "new.py").write_text("print('hi')\nprint('there')\nprint('again')\n")
     await wait_for(lambda: any(e.data.get("added") == 2 for e in got))

@@ -87,7 +87,7 @@ def test_git_status_porcelain_v2() -> None:
     )
     branch, upstream, ahead, behind, dirty = parse_status(out)
     assert (branch, upstream, ahead, behind) == ("main", "origin/main", 2, 1)
-    assert dirty == ("src/app.py (M)", "new name.py (R)", "untracked.txt (?)")
+    assert dirty == ("src/app.py (M)", "new name.py (R)", "untracked.txt (untracked)")
     summary = GitState(branch, upstream, ahead, behind, dirty, ()).summary()
     assert summary.startswith("git: on `main` (ahead 2, behind 1 of `origin/main`), 3 changed")
 

@@ -74,7 +74,8 @@ class ContextPane(Vertical):
                 label.append("pin ", style="bold")
             if item.muted:
                 label.append("muted ", style="bold")
-            label.append(f"{item.sensor}: ", style="bold")
+            if not item.summary.startswith(item.sensor):  # git's says "git: on `main`".
+                label.append(f"{item.sensor}: ", style="bold")
             label.append(item.summary)
             if item.count > 1:
                 label.append(f" x{item.count}", style="dim")
