@@ -68,7 +68,7 @@ class ContextPane(Vertical):
         self.tokens = tokens
         self._list.clear_options()
         for item in items:
-            label = Text(no_wrap=True, overflow="ellipsis")
+            label = Text()
             label.append(f"{age_label(item.age_s):>4} ", style="dim")
             if item.pinned:
                 label.append("pin ", style="bold")

@@ -1,4 +1,11 @@
-"""The status line: model, state, tokens, session, and the latest hint."""
+"""The status line: model, state, tokens, session, and the latest hint.
+
+One row has to hold it all at any width, and what matters most is what changed:
+the state and the message (a retry countdown, a hint, an approval waiting). When
+the row is too narrow the fields that stay the same go first, session, context,
+tokens, then the model, and the message is cut at its end only if it still does
+not fit; the state always shows.
+"""
 
 from __future__ import annotations
 
@@ -69,7 +76,7 @@ class StatusLine(Static):
 
     def _tick(self) -> None:
         left = max(0.0, self._retry_until - time.monotonic())
-        self.message = f"{self._retry_reason} — retrying in {left:.0f}s"
+        self.message = f"retrying in {left:.0f}s — {self._retry_reason}"
         if left <= 0:
             self.stop_countdown()
 
@@ -80,16 +87,29 @@ class StatusLine(Static):
             self.message = ""
 
     def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f" {self.state} ", style="reverse bold" if self.state != "idle" else "bold")
-        text.append(f"  {self.model}")
-        text.append(f"  in {self.tokens_in:,} out {self.tokens_out:,}", style="dim")
-        if self.context:
-            text.append(f"  ctx {self.context}", style="dim")
-        if self.session:
-            text.append(f"  {self.session[:8]}", style="dim")
-        if self.activity:
-            text.append(f"  {self.activity}", style="bold")
-        if self.message:
-            text.append(f"  {self.message}", style="italic")
+        fields = self._fields()
+        width = self.size.width
+        # Drop the least needed fields until the row fits (rank 0 always stays).
+        for rank in sorted({rank for _, _, rank in fields}, reverse=True):
+            if rank == 0 or sum(len(text) for text, _, _ in fields) <= width:
+                break
+            fields = [field for field in fields if field[2] != rank]
+        text = Text()
+        for part, style, _ in fields:
+            text.append(part, style=style)
         return text
+
+    def _fields(self) -> list[tuple[str, str, int]]:
+        """(text, style, rank) in the order shown; the higher the rank, the sooner dropped."""
+        fields = [(f" {self.state} ", "reverse bold" if self.state != "idle" else "bold", 0)]
+        fields.append((f"  {self.model}", "", 4))
+        fields.append((f"  in {self.tokens_in:,} out {self.tokens_out:,}", "dim", 5))
+        if self.context:
+            fields.append((f"  ctx {self.context}", "dim", 6))
+        if self.session:
+            fields.append((f"  {self.session[:8]}", "dim", 7))
+        if self.activity:
+            fields.append((f"  {self.activity}", "bold", 3))
+        if self.message:
+            fields.append((f"  {self.message}", "italic", 0))
+        return fields

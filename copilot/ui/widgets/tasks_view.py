@@ -49,7 +49,7 @@ class TasksView(OptionList):
         highlighted = self.highlighted
         self.clear_options()
         for task in self.tasks.values():
-            label = Text(no_wrap=True, overflow="ellipsis")
+            label = Text()
             label.append(f"{task.task_id} ", style="bold")
             label.append(f"{task.status:<9}", style=STATUS_STYLE.get(task.status, ""))
             label.append(f" {task.elapsed_s:>4.0f}s ", style="dim")
