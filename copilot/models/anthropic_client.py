@@ -18,15 +18,22 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from copilot.config import ModelConfig
+from copilot.config import ModelConfig, user_config_dir
 from copilot.models.reply import ModelError, Reply
 
-NO_KEY_HINT = (
-    "No API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-...) and restart, "
-    "or put api_key under [model] in ~/.config/copilot/config.toml."
-)
+
+def no_key_hint() -> str:
+    """How to add a key, naming the config file this run reads (XDG_CONFIG_HOME moves it)."""
+    path = user_config_dir() / "config.toml"
+    home = Path.home()
+    shown = f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+    return (
+        "No API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-ant-...) and restart, "
+        f"or put api_key under [model] in {shown}."
+    )
 
 
 def _cached(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -100,7 +107,7 @@ class AnthropicClient:
                 kwargs["base_url"] = self.config.base_url
             client = self._sdk.AsyncAnthropic(**kwargs)
             if client.api_key is None and client.auth_token is None and client.credentials is None:
-                self.problem = NO_KEY_HINT
+                self.problem = no_key_hint()
                 await client.close()
                 return self.problem
             self._client = client

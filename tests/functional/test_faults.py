@@ -115,11 +115,16 @@ async def test_no_network_is_one_line(workspace: Path, monkeypatch: pytest.Monke
         assert app.is_running
 
 
-async def test_no_key_starts_and_says_how_to_add_one(workspace: Path) -> None:
+async def test_no_key_starts_and_says_how_to_add_one(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "elsewhere"))
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: any("ANTHROPIC_API_KEY" in n for n in notices(app)), "hint")
-        assert len([n for n in notices(app) if "ANTHROPIC_API_KEY" in n]) == 1
+        hints = [n for n in notices(app) if "ANTHROPIC_API_KEY" in n]
+        assert len(hints) == 1
+        assert hints[0].endswith(f"in {tmp_path / 'elsewhere' / 'copilot' / 'config.toml'}.")
         assert app.query_one("#tools").region.width > 0
         assert app.query_one("#context").region.width > 0
         await send(pilot, "hello?")

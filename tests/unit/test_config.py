@@ -85,3 +85,17 @@ def test_interaction_is_another_name_for_the_conversation_model(dirs: tuple[Path
     config = load(ws, env={})
     assert config.model.name == config.model.interaction == "fast-one"
     assert config.model.background == "strong-one"
+
+
+def test_the_no_key_hint_names_the_config_file_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copilot.models.anthropic_client import no_key_hint
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    assert no_key_hint().endswith("under [model] in ~/.config/copilot/config.toml.")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    assert no_key_hint().endswith("under [model] in ~/cfg/copilot/config.toml.")
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/etc/xdg")
+    assert no_key_hint().endswith("under [model] in /etc/xdg/copilot/config.toml.")
