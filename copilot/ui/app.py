@@ -417,6 +417,7 @@ class CopilotApp(App[None]):
         elif isinstance(event, StateChanged):
             self.state = event.state
             self.status.state = event.state
+            self.prompt.show_busy(event.state != "idle")
             if event.state != "retrying":
                 self.status.stop_countdown()
             if event.state == "idle":

@@ -26,6 +26,7 @@ from copilot.ui.widgets.block_rows import BlockRows
 from copilot.ui.widgets.conversation import LIVE_ANSWERS, MAX_WIDGETS, Conversation
 from copilot.ui.widgets.frozen_answer import FrozenAnswer
 from copilot.ui.widgets.live_block import MIN_FENCE_GAP_S, RENDER_SHARE, LiveBlock
+from copilot.ui.widgets.prompt_input import BUSY_PLACEHOLDER, IDLE_PLACEHOLDER
 from copilot.ui.widgets.settled_blocks import THREAD_FENCE_LINES, SettledBlocks
 from tests.functional.harness import (
     answer_text,
@@ -214,8 +215,10 @@ async def test_enter_while_streaming_queues_and_sends_after(
     online.script(Reply.text("first answer " * 40, tokens_per_s=60), Reply.text("second answer"))
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
+        assert app.prompt.placeholder == IDLE_PLACEHOLDER
         await type_and_send(pilot, "one")
         await wait_for(pilot, lambda: bool("".join(answer_text(app))), "streaming text")
+        assert app.prompt.placeholder == BUSY_PLACEHOLDER, "the empty input says Enter queues"
         await type_and_send(pilot, "two")
         queue = app.query_one("QueueView")
         await wait_for(pilot, lambda: queue.display, "the queue to show")
@@ -224,6 +227,7 @@ async def test_enter_while_streaming_queues_and_sends_after(
         await wait_for(pilot, lambda: len(online.requests) == 2, "the queued message sent")
         await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "done")
         assert not queue.display
+        assert app.prompt.placeholder == IDLE_PLACEHOLDER
     assert online.requests[1].body["messages"][-1]["content"][0]["text"] == "two"
 
 

@@ -15,6 +15,9 @@ from textual.widgets import TextArea
 LARGE_PASTE_CHARS = 100_000
 #: The user counts as typing until this long after the last change.
 TYPING_IDLE_S = 1.5
+#: What the empty input says, idle and while a turn runs: the keys that matter then.
+IDLE_PLACEHOLDER = "Ask copilot · Enter sends · Ctrl+J new line · /help"
+BUSY_PLACEHOLDER = "Enter queues a message · Esc or Ctrl+C interrupts"
 
 
 class PromptInput(TextArea):
@@ -43,7 +46,13 @@ class PromptInput(TextArea):
         active: bool
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
+        super().__init__(
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            placeholder=IDLE_PLACEHOLDER,
+            **kwargs,
+        )
         self._idle_timer: Timer | None = None
         #: The theme object whose styles were last taken from CSS; None after a restyle.
         self._styled_theme: object | None = None
@@ -66,6 +75,10 @@ class PromptInput(TextArea):
             return super(TextArea, self).render_lines(crop)
         self._styled_theme = self._theme
         return super().render_lines(crop)
+
+    def show_busy(self, busy: bool) -> None:
+        """Name the keys that matter now: while a turn runs Enter queues, Esc interrupts."""
+        self.placeholder = BUSY_PLACEHOLDER if busy else IDLE_PLACEHOLDER
 
     @property
     def typing(self) -> bool:
