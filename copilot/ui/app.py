@@ -293,7 +293,7 @@ class CopilotApp(App[None]):
         await handler(argument)
 
     async def command_help(self, _argument: str) -> None:
-        await self.conversation.add_report("Commands and keys", commands.HELP)
+        await self.conversation.add_table("Commands and keys", commands.HELP)
 
     async def command_audit(self, _argument: str) -> None:
         records = await self.runtime.audit()

@@ -5,21 +5,31 @@ A line starting with `//` is sent as a message starting with `/`.
 
 from __future__ import annotations
 
-HELP = [
-    "/help                 this list",
-    "/audit                the gate's latest requests and decisions in this session",
-    "/mode [MODE]          show or set the gate mode: ask, sandbox-auto, read-only",
-    "/pane [ID]            capture the last lines of another tmux pane into the context",
-    "/remember TEXT        a fact kept verbatim for this workspace, through every compaction",
-    "/recall QUERY         search every session of this workspace (cites session and time)",
-    "//text                send a message that starts with /",
-    "",
-    "Enter send · Ctrl+J newline · Ctrl+C/Esc interrupt · Ctrl+C twice or Ctrl+Q quit",
-    "F2 side panes (narrow terminals) · F3 go to a waiting approval · Up (empty input) queue",
-    "Ctrl+E explain the last failed shell command · F4 context pane: p pin, m mute, o open, v view",
-    "F5 background tasks: c then y cancels one (Ctrl+C and Esc never stop a task)",
-    "Ctrl+T push-to-talk on/off (needs the voice extra and [voice] enabled = true)",
-    "In a prompt: y once · a allow for the scope shown · n deny (+reason) · d diff · u unsandboxed",
+#: /help's rows: what to type or press, and what it does ("" between the two parts).
+HELP: list[tuple[str, str]] = [
+    ("/help", "this list"),
+    ("/audit", "the gate's latest requests and decisions in this session"),
+    ("/mode [MODE]", "show or set the gate mode: ask, sandbox-auto, read-only"),
+    ("/pane [ID]", "capture the last lines of another tmux pane into the context"),
+    ("/remember TEXT", "a fact kept verbatim for this workspace, through every compaction"),
+    ("/recall QUERY", "search every session of this workspace (cites session and time)"),
+    ("//text", "send a message that starts with /"),
+    ("", ""),
+    ("Enter", "send (queue it while a turn runs)"),
+    ("Ctrl+J, Shift+Enter", "new line"),
+    ("Ctrl+C, Esc", "interrupt the answer and send the queue"),
+    ("Ctrl+C twice, Ctrl+Q", "quit"),
+    ("F2", "side panes (narrow terminals)"),
+    ("F3", "go to a waiting approval"),
+    ("Up (empty input)", "the queue: edit or remove a message"),
+    ("Ctrl+E", "explain the last failed shell command"),
+    ("F4", "context pane: p pin, m mute, o open, v view"),
+    ("F5", "background tasks: c then y cancels one (Ctrl+C and Esc never stop a task)"),
+    ("Ctrl+T", "push-to-talk on/off (needs the voice extra and [voice] enabled = true)"),
+    (
+        "In a prompt",
+        "y once · a allow for the scope shown · n deny (+reason) · d diff · u unsandboxed",
+    ),
 ]
 
 

@@ -28,15 +28,20 @@ def rows(app: PaneApp) -> list[str]:
 
 async def test_each_item_is_one_row_that_names_its_sensor_once() -> None:
     items = (
-        ContextItem("git:repo", "git", "git: on `main`, 1 changed: out.txt (untracked)", 1, 3),
+        ContextItem(
+            "git:repo", "git", "git: on `main`, 1 changed: out.txt (untracked)", 1, 3, included=True
+        ),
         ContextItem("files:a.py", "files", "saved `a.py` (+2 -0 lines)", 0.5, 61),
         ContextItem("shell:last", "shell", "ran `pytest` (ok, 2.1s) in " + "deep/" * 20, 0.2, 5),
     )
     app = PaneApp()
     async with app.run_test(size=(50, 12)) as pilot:
-        app.query_one(ContextPane).show(items, "block", 42)
+        pane = app.query_one(ContextPane)
+        pane.show(items, "block", 1042)
         await pilot.pause()
         drawn = rows(app)
+        footer = pane.query_one(".context-footer").render_line(0).text.rstrip()
+    assert footer == "next request: 1 item, 1,042 tokens · v view"
     assert drawn[:3] == [
         "  3s git: on `main`, 1 changed: out.txt (untr…",
         "  1m files: saved `a.py` (+2 -0 lines)",

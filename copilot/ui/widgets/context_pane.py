@@ -86,7 +86,11 @@ class ContextPane(Vertical):
             self._list.highlighted = min(highlighted or 0, len(items) - 1)
         included = sum(1 for item in items if item.included)
         self._footer.update(
-            Text(f"next request: {included} items, {tokens} tokens (v to view)", style="dim")
+            Text(
+                f"next request: {included} item{'' if included == 1 else 's'}, "
+                f"{tokens:,} tokens · v view",
+                style="dim",
+            )
         )
 
     def _current_key(self) -> str | None:

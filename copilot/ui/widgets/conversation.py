@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.scrollbar import ScrollBar
@@ -148,6 +150,18 @@ class Conversation(VerticalScroll, can_focus=True):
         text = Text(title + "\n", style="bold")
         text.append("\n".join(lines) if lines else "(nothing)", style="")
         widget = Static(text, classes="report")
+        await self.mount_item(widget)
+        return widget
+
+    async def add_table(self, title: str, rows: Sequence[tuple[str, str]]) -> Static:
+        """A report in two columns (what to type, what it does), the second wrapping
+        under itself so a narrow pane still reads as two columns."""
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column(ratio=1)
+        for row in rows:
+            table.add_row(*row)
+        widget = Static(Group(Text(title, style="bold"), table), classes="report")
         await self.mount_item(widget)
         return widget
 
