@@ -65,7 +65,23 @@ def _flags(args: argparse.Namespace) -> dict[str, dict[str, str]]:
     return flags
 
 
+async def _session_exists(config: Config, session: str) -> bool:
+    from copilot.engine.runtime import open_store
+
+    store = await open_store(config)
+    try:
+        return await store.get_session(session) is not None
+    finally:
+        await store.close()
+
+
 def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
+    # A wrong id is said before the screen is taken over, not after a flash of the app.
+    if args.resume and not asyncio.run(_session_exists(config, args.resume)):
+        print(
+            f"copilot: no session matches '{args.resume}' (see: copilot sessions)", file=sys.stderr
+        )
+        return 1
     os.environ.setdefault("ESCDELAY", str(config.ui.escdelay_ms))
     from copilot.engine.runtime import Runtime
     from copilot.ui.app import CopilotApp

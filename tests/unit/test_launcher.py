@@ -36,3 +36,25 @@ def test_a_subcommand_runs_with_the_collector_on(
     finally:
         gc.enable()
     assert "No sessions yet" in capsys.readouterr().out
+
+
+def test_a_wrong_session_id_is_said_before_the_app_starts(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "COPILOT_DATA_DIR": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "TERM": "xterm-256color",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "copilot", "-C", str(tmp_path), "--resume", "nope"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "copilot: no session matches 'nope' (see: copilot sessions)"
+    assert done.stdout == "", "the app took over the screen before saying so"
