@@ -325,6 +325,13 @@ class CopilotApp(App[None]):
     def on_prompt_input_queue_focus_requested(self, _m: PromptInput.QueueFocusRequested) -> None:
         self.action_focus_queue()
 
+    def on_prompt_input_page_requested(self, message: PromptInput.PageRequested) -> None:
+        """A page of the conversation; back at the end, it follows the answer again."""
+        if message.pages < 0:
+            self.conversation.scroll_page_up(animate=False)
+        else:
+            self.conversation.scroll_page_down(animate=False)
+
     def on_queue_view_edit_requested(self, message: QueueView.EditRequested) -> None:
         self.publish(QueueEdit(item_id=message.item.item_id, text=None))
         self.prompt.load_text(message.item.text)

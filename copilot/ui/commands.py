@@ -19,6 +19,7 @@ HELP: list[tuple[str, str]] = [
     ("Ctrl+J, Shift+Enter", "new line"),
     ("Ctrl+C, Esc", "interrupt the answer and send the queue"),
     ("Ctrl+C twice, Ctrl+Q", "quit"),
+    ("PageUp, PageDown", "scroll the conversation (what you type stays)"),
     ("F2", "side panes (narrow terminals)"),
     ("F3", "go to a waiting approval"),
     ("Up (empty input)", "the queue: edit or remove a message"),

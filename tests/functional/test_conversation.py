@@ -247,6 +247,34 @@ async def test_interrupt_sends_the_queue_at_once(online: StandinServer, workspac
     assert "actually this" in texts and "and this" in texts
 
 
+async def test_page_keys_scroll_back_while_typing_and_the_end_follows_again(
+    online: StandinServer, workspace: Path
+) -> None:
+    online.script(Reply.stream_forever(tokens_per_s=400))
+    app = make_app(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_and_send(pilot, "long one")
+        conversation = app.conversation
+        await wait_for(pilot, lambda: conversation.max_scroll_y > 60, "three pages of answer")
+        await hit(pilot, "a", "pageup", "pageup", "b")
+        await pilot.pause()
+        held = conversation.scroll_y
+        assert held < conversation.max_scroll_y - 20
+        grown = conversation.max_scroll_y
+        await wait_for(pilot, lambda: conversation.max_scroll_y > grown + 10, "more answer")
+        assert conversation.scroll_y == held, "the answer pulled the view back down"
+        assert app.prompt.text == "ab" and app.prompt.has_focus
+        for _ in range(20):
+            await hit(pilot, "pagedown")
+        await pilot.pause()
+        grown = conversation.max_scroll_y
+        await wait_for(pilot, lambda: conversation.max_scroll_y > grown + 10, "more answer")
+        await pilot.pause()
+        assert conversation.scroll_y == conversation.max_scroll_y, "the end did not follow"
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: turn_over(app), "idle")
+
+
 async def test_queued_items_can_be_edited_and_removed(
     online: StandinServer, workspace: Path
 ) -> None:

@@ -27,6 +27,8 @@ class PromptInput(TextArea):
         Binding("enter", "submit", "Send", priority=True, id="send"),
         Binding("ctrl+j,shift+enter", "newline", "Newline", priority=True, id="newline"),
         Binding("up", "history_or_up", "Up", show=False),
+        Binding("pageup", "page(-1)", "Scroll up", show=False, id="scroll-page-up"),
+        Binding("pagedown", "page(1)", "Scroll down", show=False, id="scroll-page-down"),
     ]
 
     @dataclass
@@ -38,6 +40,16 @@ class PromptInput(TextArea):
 
     class QueueFocusRequested(Message):
         """Up on an empty input: the user wants to reach the queued messages."""
+
+    @dataclass
+    class PageRequested(Message):
+        """PageUp (-1) or PageDown (1) while typing: scroll the conversation a page.
+
+        The app is full-screen, so the terminal's own scrollback cannot show earlier
+        messages; the input keeps focus (and what is typed) while the user reads back.
+        """
+
+        pages: int
 
     @dataclass
     class Typing(Message):
@@ -97,6 +109,9 @@ class PromptInput(TextArea):
         self.clear()
         self._paused()
         self.post_message(self.Submitted(self, text))
+
+    def action_page(self, pages: int) -> None:
+        self.post_message(self.PageRequested(pages))
 
     def action_newline(self) -> None:
         self.insert("\n")
