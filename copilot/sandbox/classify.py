@@ -462,8 +462,9 @@ def render(parsed: ParsedCommand) -> str:
 
     The source (with line continuations joined as bash joins them), followed,
     unless it is one plain command, by a `→ runs:` line per simple command in
-    decoded form (`$'\\x72\\x6d'`, `\\rm`, `r''m` all show `rm`), with a note
-    for program names that are not plain ASCII (lookalike letters).
+    decoded form (`$'\\x72\\x6d'`, `\\rm`, `r''m` all show `rm`) with the files its
+    redirections write, and a note for program names that are not plain ASCII
+    (lookalike letters).
     """
     lines = [visible(parsed.normalized)]
     if parsed.normalized != parsed.source:
@@ -472,6 +473,10 @@ def render(parsed: ParsedCommand) -> str:
     plain = len(commands) == 1 and commands[0].text == parsed.normalized.strip()
     for cmd in commands:
         shown = visible(cmd.text)
+        # `cmd.text` leaves out its redirections: a write must not hide behind `echo hi`.
+        written = [visible(r.target) for r in cmd.redirects if r.writes and not r.fd_dup]
+        if written:
+            shown += f"   (writes {', '.join(written)})"
         if not cmd.name.isascii():
             codes = " ".join(f"U+{ord(c):04X}" for c in cmd.name if not c.isascii())
             lines.append(f"→ runs: {shown}   (program name is not ASCII: {codes})")

@@ -51,6 +51,8 @@ _CONTAINERS = frozenset(
         "case_item",
     }
 )
+#: Where a trailing redirection belongs to the last statement only (`tail` in statement()).
+_TAIL_LISTS = frozenset({"list", "pipeline"})
 #: Punctuation and keywords that may appear between statements.
 _SEPARATORS = frozenset(
     {
@@ -317,15 +319,32 @@ class _Walker:
 
     # --- statements ----------------------------------------------------------
 
-    def statement(self, node: Node, context: str, redirects: tuple[Redirect, ...]) -> None:
-        """Walk one statement node, collecting commands in `context`."""
+    def statement(
+        self,
+        node: Node,
+        context: str,
+        redirects: tuple[Redirect, ...],
+        tail: tuple[Redirect, ...] = (),
+    ) -> None:
+        """Walk one statement node, collecting commands in `context`.
+
+        `tail` are redirections written after the node: tree-sitter-bash hangs the
+        `> f` of `a && b > f` (or `a | b > f`) on the whole list, where bash gives it
+        to the last command only; elsewhere they apply to the node like `redirects`.
+        """
         kind = node.type
+        if tail and kind not in _TAIL_LISTS:
+            redirects, tail = redirects + tail, ()
         if node.is_missing or kind == "ERROR":
             self.problems.append("incomplete or invalid shell syntax")
         elif kind == "command":
             self.command(node, context, redirects)
         elif kind in _CONTAINERS:
-            for child in node.children:
+            last = max(
+                (i for i, c in enumerate(node.children) if c.type not in _SEPARATORS),
+                default=-1,
+            )
+            for index, child in enumerate(node.children):
                 if child.type == "&" and node.type in ("program", "list"):
                     self.background = True
                 if child.type in _SEPARATORS:
@@ -335,7 +354,7 @@ class _Walker:
                 ):
                     self.word(child, context)
                     continue
-                self.statement(child, context, redirects)
+                self.statement(child, context, redirects, tail if index == last else ())
         elif kind == "redirected_statement":
             self.redirected(node, context, redirects)
         elif kind in ("variable_assignment", "variable_assignments"):
@@ -381,7 +400,7 @@ class _Walker:
                 SimpleCommand(argv=(), redirects=tuple(redirects), context=context)
             )
         else:
-            self.statement(body, context, tuple(redirects))
+            self.statement(body, context, inherited, tuple(redirects[len(inherited) :]))
         for extra in trailing:
             self.statement(extra, context, ())
 

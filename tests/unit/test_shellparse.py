@@ -99,6 +99,29 @@ def test_assignments_and_redirects_are_recorded() -> None:
     assert [r.target for r in cmd.redirects if r.fd_dup] == ["2"]
 
 
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        # tree-sitter-bash hangs these on the whole list or pipeline; bash does not.
+        ("ls -la && echo hi > out.txt", [[], ["out.txt"]]),
+        ("a | b > f", [[], ["f"]]),
+        ("a && b | c 2> e > f", [[], [], ["e", "f"]]),
+        ("a | b && ! c > f &", [[], [], ["f"]]),
+        ("a > g && b > f", [["g"], ["f"]]),
+        # A compound statement's redirection is every command's inside it.
+        ("{ a; b; } > f", [["f"], ["f"]]),
+        ("(a && b) > f", [["f"], ["f"]]),
+        ("if x; then a; fi > f", [["f"], ["f"]]),
+    ],
+)
+def test_a_redirection_after_a_list_belongs_to_its_last_command(
+    command: str, expected: list[list[str]]
+) -> None:
+    parsed = parse(command)
+    assert parsed.understood
+    assert [[r.target for r in c.redirects] for c in parsed.commands] == expected
+
+
 def test_heredoc_output_redirect_and_pipeline_after_it_are_seen() -> None:
     piped = parse("cat <<EOF | sh\nrm -rf ~\nEOF")
     assert piped.understood
@@ -160,3 +183,13 @@ def test_bashlex_names_match_on_plain_commands() -> None:
     assert bashlex_command_names("ls && r''m x | wc") == (["ls", "rm", "wc"], "")
     names_, error = bashlex_command_names("echo $((1))")
     assert names_ == [] and error
+
+
+def test_the_approval_text_shows_what_each_command_writes() -> None:
+    from copilot.sandbox.classify import render
+
+    assert render(parse("ls -la && echo hi > out.txt")) == (
+        "ls -la && echo hi > out.txt\n→ runs: ls -la\n→ runs: echo hi   (writes out.txt)"
+    )
+    assert render(parse("make 2>&1 > /dev/null")) == "make 2>&1 > /dev/null\n→ runs: make"
+    assert render(parse("ls -la")) == "ls -la"
