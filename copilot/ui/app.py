@@ -326,11 +326,19 @@ class CopilotApp(App[None]):
         self.action_focus_queue()
 
     def on_prompt_input_page_requested(self, message: PromptInput.PageRequested) -> None:
-        """A page of the conversation; back at the end, it follows the answer again."""
-        if message.pages < 0:
-            self.conversation.scroll_page_up(animate=False)
-        else:
-            self.conversation.scroll_page_down(animate=False)
+        """A page of the conversation; back at the end, it follows the answer again.
+
+        Scrolled at once: Textual's page scrolls wait for the next frame and start from
+        where the view is, so keys repeating faster than frames moved it one page.
+        Every Textual scroll lets go of the end, even one that cannot move (PageDown
+        at the end), and only a move back to the end takes it again: PageDown there
+        left the view behind a growing answer, so it anchors again explicitly.
+        """
+        conversation = self.conversation
+        page = conversation.scrollable_content_region.height
+        conversation.scroll_relative(y=message.pages * page, animate=False, immediate=True)
+        if message.pages > 0 and conversation.scroll_y >= conversation.max_scroll_y:
+            conversation.anchor()
 
     def on_queue_view_edit_requested(self, message: QueueView.EditRequested) -> None:
         self.publish(QueueEdit(item_id=message.item.item_id, text=None))
