@@ -31,7 +31,7 @@ async def test_configured_theme_is_on_screen_at_start(workspace: Path) -> None:
         await pilot.pause()
         assert app.theme == "copilot-light"
         assert background(app) == Color.parse(LIGHT.background)
-        assert not any("theme" in line for line in notices(app))
+        assert not any("theme '" in line for line in notices(app))  # no 'theme … not found'
 
 
 async def test_unknown_theme_says_so_and_uses_the_default(workspace: Path) -> None:
