@@ -41,7 +41,7 @@ async def test_each_item_is_one_row_that_names_its_sensor_once() -> None:
         await pilot.pause()
         drawn = rows(app)
         footer = pane.query_one(".context-footer").render_line(0).text.rstrip()
-    assert footer == "next request: 1 item, 1,042 tokens · v view"
+    assert footer == " next request: 1 item, 1,042 tokens · v view"
     assert drawn[:3] == [
         "  3s git: on `main`, 1 changed: out.txt (untr…",
         "  1m files: saved `a.py` (+2 -0 lines)",
