@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+from textual.app import App, ComposeResult
 from textual.widgets import Static
 
+from copilot.bus.events import ApprovalRequest
 from copilot.ui.widgets import ApprovalPrompt, ToolCallsLine, ToolEntry
 from tests.functional.harness import (
     answer_text,
@@ -274,3 +277,27 @@ async def test_a_tool_starts_while_the_rest_of_the_message_streams(
         assert trace.calls == ("run_shell  echo first", "run_shell  echo second")
     contents = sorted(r["content"] for r in tool_results(online, 1))
     assert "first" in contents[0] and "second" in contents[1]
+
+
+@pytest.mark.parametrize("width", [30, 44, 90])
+async def test_a_narrow_prompt_wraps_between_answers_never_inside_one(width: int) -> None:
+    request = ApprovalRequest(
+        request_id="r1",
+        tool="edit_file",
+        summary="src/parse.py",
+        diff="--- a\n+++ b\n",
+        scope_label="writes under src/",
+    )
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ApprovalPrompt(request)
+
+    app = One()
+    async with app.run_test(size=(width, 30)) as pilot:
+        await pilot.pause()
+        keys = app.query_one(".approval-keys")
+        lines = [keys.render_line(y).text.strip() for y in range(keys.size.height)]
+    answers = ["y once", "a always: writes under src/", "n deny", "d diff"]
+    found = [a for line in lines for a in answers if a in line]
+    assert sorted(found) == sorted(answers), lines

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from rich.columns import Columns
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
@@ -100,22 +101,19 @@ class ApprovalPrompt(Vertical, can_focus=True):
                 parts.append(Text(f"… {len(lines) - len(shown)} more lines (d)", style="dim"))
         return Group(*parts)
 
-    def _keys_text(self) -> Text:
-        keys = Text()
-        keys.append("y", style="bold reverse")
-        keys.append(" once  ")
+    def _keys_text(self) -> Columns:
+        """The answers, each key with its label: a narrow pane wraps between answers,
+        never between a key and what it does."""
+        answers = [("y", "once")]
         if self.request.scope_label and self.request.sandboxed:
-            keys.append("a", style="bold reverse")
-            keys.append(f" always: {self.request.scope_label}  ")
+            answers.append(("a", f"always: {self.request.scope_label}"))
         if not self.request.sandboxed:
-            keys.append("u", style="bold reverse")
-            keys.append(" run unsandboxed once  ")
-        keys.append("n", style="bold reverse")
-        keys.append(" deny  ")
+            answers.append(("u", "run unsandboxed once"))
+        answers.append(("n", "deny"))
         if self.request.diff:
-            keys.append("d", style="bold reverse")
-            keys.append(" diff")
-        return keys
+            answers.append(("d", "diff"))
+        items = [Text.assemble((key, "bold reverse"), f" {label}") for key, label in answers]
+        return Columns(items, padding=(0, 2))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "answer" and parameters:
