@@ -342,7 +342,7 @@ class CopilotApp(App[None]):
 
     def on_queue_view_edit_requested(self, message: QueueView.EditRequested) -> None:
         self.publish(QueueEdit(item_id=message.item.item_id, text=None))
-        self.prompt.load_text(message.item.text)
+        self.prompt.load_message(message.item.text)
         self.prompt.focus()
 
     def on_queue_view_remove_requested(self, message: QueueView.RemoveRequested) -> None:

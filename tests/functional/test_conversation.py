@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList
 
@@ -299,6 +300,31 @@ async def test_queued_items_can_be_edited_and_removed(
         app.runtime.bus.publish(Interrupt())
         await wait_for(pilot, lambda: turn_over(app), "idle")
     assert len(online.requests) == 1
+
+
+async def test_a_large_queued_message_is_edited_as_a_placeholder_and_kept_whole(
+    online: StandinServer, workspace: Path
+) -> None:
+    online.script(Reply.stream_forever(tokens_per_s=50), Reply.text("ok"))
+    paste = "\n".join(f"row {i} " + "y" * 60 for i in range(3_000))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await type_and_send(pilot, "start")
+        await wait_for(pilot, lambda: bool("".join(answer_text(app))), "streaming text")
+        app.post_message(events.Paste(paste))
+        await hit(pilot, "enter")
+        queue = app.query_one("QueueView")
+        await wait_for(pilot, lambda: [i.text for i in queue.items] == [paste], "queued whole")
+        queue.focus()
+        await hit(pilot, "e")
+        await wait_for(pilot, lambda: not queue.items, "the edit to leave the queue")
+        assert app.prompt.text == "[paste 1: 3,000 lines, 209 kB]"
+        await hit(pilot, "end", "!", "enter")
+        await wait_for(pilot, lambda: [i.text for i in queue.items] == [paste + "!"], "requeued")
+        app.runtime.bus.publish(Interrupt())
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "idle")
+    sent = online.requests[1].body["messages"][-1]["content"]
+    assert any(b.get("text") == paste + "!" for b in sent)
 
 
 async def test_ctrl_j_inserts_a_newline(online: StandinServer, workspace: Path) -> None:

@@ -146,3 +146,34 @@ async def test_a_failure_before_the_app_mounts_is_the_one_reported(workspace: Pa
     with pytest.raises(RuntimeError, match="the real failure"):
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
+
+
+async def test_a_10_mb_paste_is_one_line_in_the_box_and_sent_whole(
+    online: StandinServer, workspace: Path
+) -> None:
+    from textual import events
+
+    from copilot.ui.widgets import UserMessage
+    from copilot.ui.widgets.user_message import SHOWN_LINES
+
+    paste = "\n".join(f"line {i}: " + "x" * 95 for i in range(100_000))
+    assert len(paste) > 10_000_000
+    online.script(Reply.text("got it"))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press(*"see: ")
+        app.post_message(events.Paste(paste))  # as a terminal's bracketed paste arrives
+        await pilot.pause()
+        assert app.prompt.text == "see: [paste 1: 100,000 lines, 10.8 MB]"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the answer")
+        [shown] = app.query(UserMessage)
+        assert shown.text == "see: " + paste
+        assert str(shown.render()).count("\n") == SHOWN_LINES  # 40 lines and the note
+        assert "99,960 more lines sent" in str(shown.render())
+        assert app.prompt.text == ""
+    sent = online.requests[0].body["messages"][-1]["content"]
+    [text] = [b["text"] for b in sent if b.get("text", "").startswith("see: ")]
+    # The whole message went in; the request cut it to fit the window, head and tail kept.
+    assert text.startswith("see: line 0: ") and text.rstrip().endswith("line 99999: " + "x" * 95)
+    assert "cut to fit the context window" in text

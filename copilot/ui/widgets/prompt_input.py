@@ -1,9 +1,14 @@
-"""The input box: Enter sends, Ctrl+J (or Shift+Enter) inserts a newline."""
+"""The input box: Enter sends, Ctrl+J (or Shift+Enter) inserts a newline.
+
+A paste too large to edit comfortably is held beside the box and shown as one
+placeholder line (pasted.py); Enter sends it whole.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
@@ -11,8 +16,8 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import TextArea
 
-#: Above this a paste is kept but announced, so the user knows what Enter sends.
-LARGE_PASTE_CHARS = 100_000
+from copilot.ui.pasted import LARGE_PASTE_CHARS, Pastes
+
 #: The user counts as typing until this long after the last change.
 TYPING_IDLE_S = 1.5
 #: What the empty input says, idle and while a turn runs: the keys that matter then.
@@ -66,6 +71,7 @@ class PromptInput(TextArea):
             **kwargs,
         )
         self._idle_timer: Timer | None = None
+        self._pastes = Pastes()
         #: The theme object whose styles were last taken from CSS; None after a restyle.
         self._styled_theme: object | None = None
 
@@ -103,12 +109,27 @@ class PromptInput(TextArea):
         self.call_later(self._submit)
 
     def _submit(self) -> None:
-        text = self.text
+        text = self._pastes.expand(self.text)
         if not text.strip():
             return
         self.clear()
+        self._pastes.clear()
         self._paused()
         self.post_message(self.Submitted(self, text))
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        """A large paste goes in as a placeholder; TextArea inserts the others."""
+        if len(event.text) <= LARGE_PASTE_CHARS or self.read_only:
+            return
+        event.prevent_default()  # TextArea's own handler would insert it all.
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+        self.insert(self._pastes.hold(text))
+
+    def load_message(self, text: str) -> None:
+        """Put `text` in the box to edit (a queued message), held as a paste if large."""
+        self._pastes.clear()
+        self.load_text(self._pastes.hold(text) if len(text) > LARGE_PASTE_CHARS else text)
+        self.move_cursor(self.document.end)
 
     def action_page(self, pages: int) -> None:
         self.post_message(self.PageRequested(pages))

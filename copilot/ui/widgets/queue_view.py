@@ -46,7 +46,8 @@ class QueueView(OptionList):
         self.items = items
         self.clear_options()
         for item in items:
-            label = Text("queued  ", style="bold") + Text(" ".join(item.text.split()))
+            # One row each (the TCSS cuts it): the first words are enough to know it.
+            label = Text("queued  ", style="bold") + Text(" ".join(item.text[:400].split()))
             self.add_option(Option(label, id=item.item_id))
         self.display = bool(items)
         if items and self.highlighted is None:
