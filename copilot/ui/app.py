@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.driver import Driver
-from textual.events import Resize
+from textual.events import Key, Paste, Resize
 
 from copilot.bus.bus import Subscription
 from copilot.bus.events import (
@@ -364,7 +364,39 @@ class CopilotApp(App[None]):
         self.status.flash("Ctrl+C again to quit (or Ctrl+Q)", DOUBLE_CTRL_C_S)
 
     def action_toggle_side(self) -> None:
+        """F2: the side panes over the conversation in a narrow terminal, and back.
+
+        Focus goes with it: the input is hidden while the side is open, and Textual
+        left focus on the conversation after the side closed, where typed keys and
+        pastes went nowhere.
+        """
         self.screen.toggle_class("-side-open")
+        if not self.screen.has_class("-narrow"):
+            return
+        if self.screen.has_class("-side-open"):
+            self.query_one(ToolPane).focus()
+        else:
+            self.prompt.focus()
+
+    def on_key(self, event: Key) -> None:
+        """A character typed where nothing takes it (the conversation, after a click)
+        goes into the input, so typing is never lost."""
+        if event.is_printable and event.character and self._typing_lost():
+            event.stop()
+            self.prompt.focus()
+            self.prompt.insert(event.character)
+
+    def on_paste(self, event: Paste) -> None:
+        if self._typing_lost():
+            event.stop()
+            self.prompt.focus()
+            self.prompt.paste(event.text)
+
+    def _typing_lost(self) -> bool:
+        """Whether keys would reach nothing that uses them: the conversation has focus
+        (or nothing does) and the input is on screen to take them."""
+        focused = self.focused
+        return (focused is None or isinstance(focused, Conversation)) and self.prompt.display
 
     def action_focus_queue(self) -> None:
         queue = self.query_one(QueueView)

@@ -40,8 +40,8 @@ async def test_each_item_is_one_row_that_names_its_sensor_once() -> None:
         pane.show(items, "block", 1042)
         await pilot.pause()
         drawn = rows(app)
-        footer = pane.query_one(".context-footer").render_line(0).text.rstrip()
-    assert footer == " next request: 1 item, 1,042 tokens · v view"
+        footer = pane.query_one(".context-footer").render_line(0).text.strip()
+    assert footer == "next request: 1 item, 1,042 tokens · v view"
     assert drawn[:3] == [
         "  3s git: on `main`, 1 changed: out.txt (untr…",
         "  1m files: saved `a.py` (+2 -0 lines)",

@@ -327,6 +327,33 @@ async def test_a_large_queued_message_is_edited_as_a_placeholder_and_kept_whole(
     assert any(b.get("text") == paste + "!" for b in sent)
 
 
+async def test_f2_gives_focus_to_the_side_and_back_to_the_input(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(70, 24)) as pilot:
+        await pilot.pause()
+        assert app.prompt.has_focus
+        await pilot.press("f2")
+        assert app.focused is app.query_one("#tools")
+        await pilot.press("f2")
+        assert app.prompt.has_focus
+        await pilot.press("h", "i")
+        assert app.prompt.text == "hi"
+
+
+async def test_typing_with_the_conversation_focused_goes_into_the_input(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.conversation.focus()
+        await pilot.press("h", "i", "space")
+        assert app.prompt.has_focus and app.prompt.text == "hi "
+        app.conversation.focus()
+        await pilot.pause()
+        app.post_message(events.Paste("there"))  # as the terminal sends a paste
+        await pilot.pause()
+        assert app.prompt.has_focus and app.prompt.text == "hi there"
+
+
 async def test_ctrl_j_inserts_a_newline(online: StandinServer, workspace: Path) -> None:
     online.script(Reply.text("fine"))
     app = make_app(workspace)

@@ -118,12 +118,17 @@ class PromptInput(TextArea):
         self.post_message(self.Submitted(self, text))
 
     async def _on_paste(self, event: events.Paste) -> None:
-        """A large paste goes in as a placeholder; TextArea inserts the others."""
-        if len(event.text) <= LARGE_PASTE_CHARS or self.read_only:
+        event.prevent_default()  # Instead of TextArea's, which inserts even 10 MB.
+        self.paste(event.text)
+
+    def paste(self, text: str) -> None:
+        """Put pasted text where the selection is; a large paste as its placeholder."""
+        if self.read_only:
             return
-        event.prevent_default()  # TextArea's own handler would insert it all.
-        text = event.text.replace("\r\n", "\n").replace("\r", "\n")
-        self.insert(self._pastes.hold(text))
+        if len(text) > LARGE_PASTE_CHARS:
+            text = self._pastes.hold(text.replace("\r\n", "\n").replace("\r", "\n"))
+        result = self.replace(text, *self.selection)
+        self.move_cursor(result.end_location)
 
     def load_message(self, text: str) -> None:
         """Put `text` in the box to edit (a queued message), held as a paste if large."""
