@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.events import Key, Paste, Resize
+from textual.widgets import Input, TextArea
 
 from copilot.bus.bus import Subscription
 from copilot.bus.events import (
@@ -379,8 +380,9 @@ class CopilotApp(App[None]):
             self.prompt.focus()
 
     def on_key(self, event: Key) -> None:
-        """A character typed where nothing takes it (the conversation, after a click)
-        goes into the input, so typing is never lost."""
+        """A character typed where nothing takes it (the conversation after a click, a
+        pane's list: their keys are bindings, handled before this) goes into the
+        input, so typing is never lost."""
         if event.is_printable and event.character and self._typing_lost():
             event.stop()
             self.prompt.focus()
@@ -393,10 +395,13 @@ class CopilotApp(App[None]):
             self.prompt.paste(event.text)
 
     def _typing_lost(self) -> bool:
-        """Whether keys would reach nothing that uses them: the conversation has focus
-        (or nothing does) and the input is on screen to take them."""
+        """Whether typing would reach nothing that takes text, with the input on screen
+        to take it. An approval prompt keeps its focus: a stray key there is no answer
+        and must not move the user away from the decision."""
         focused = self.focused
-        return (focused is None or isinstance(focused, Conversation)) and self.prompt.display
+        if isinstance(focused, TextArea | Input) or (focused and focused.has_class("approval")):
+            return False
+        return self.prompt.is_on_screen
 
     def action_focus_queue(self) -> None:
         queue = self.query_one(QueueView)

@@ -123,6 +123,9 @@ async def test_keys_right_after_the_prompt_appears_and_enter_never_approve(
         await hit(pilot, "enter")
         assert not prompt.answered
         assert not (workspace / "made.txt").exists()
+        await hit(pilot, "h")  # no answer, and the decision keeps the focus
+        await pilot.pause()
+        assert app.focused is prompt and app.prompt.text == ""
         await hit(pilot, "y")
         await wait_for(pilot, lambda: (workspace / "made.txt").exists(), "the file")
         await wait_for(pilot, lambda: turn_over(app), "idle")

@@ -845,3 +845,17 @@ async def test_a_growing_block_slow_to_render_is_rendered_a_quarter_of_the_time_
         await pilot.pause()
         assert answer.text == written and settled.source == written
     assert overlaps == [], "a frame showed settled text in the live block too"
+
+
+async def test_a_letter_no_pane_binds_goes_to_the_input(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        context = app.query_one(ContextPane).query_one(OptionList)
+        context.focus()
+        await pilot.press("h")
+        assert app.prompt.has_focus and app.prompt.text == "h"
+        await pilot.press("f2")  # wide: F2 changes nothing, focus stays in the input
+        assert app.prompt.has_focus
