@@ -381,9 +381,14 @@ class CopilotApp(App[None]):
 
     def on_key(self, event: Key) -> None:
         """A character typed where nothing takes it (the conversation after a click, a
-        pane's list: their keys are bindings, handled before this) goes into the
-        input, so typing is never lost."""
-        if event.is_printable and event.character and self._typing_lost():
+        pane's list) goes into the input, so typing is never lost. A key some binding
+        takes is left to it: Textual checks those bindings after this handler."""
+        if (
+            event.is_printable
+            and event.character
+            and self._typing_lost()
+            and event.key not in self.screen.active_bindings
+        ):
             event.stop()
             self.prompt.focus()
             self.prompt.insert(event.character)
