@@ -264,10 +264,11 @@ class CopilotApp(App[None]):
             text = "".join(b.get("text", "") for b in message.content if b.get("type") == "text")
             if message.role == "user" and text:
                 await self.conversation.add_user(text)
-            elif message.role == "assistant" and (text or message.interrupted):
-                await self.conversation.add_answer(text, message.interrupted)
-            elif message.role == "assistant" and (calls := call_lines(message.content)):
-                await self.conversation.add_tool_calls(calls)
+            elif message.role == "assistant":
+                if text or message.interrupted:
+                    await self.conversation.add_answer(text, message.interrupted)
+                if calls := call_lines(message.content):
+                    await self.conversation.add_tool_calls(calls)
 
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)

@@ -106,6 +106,32 @@ async def test_n_with_a_reason_denies_and_tells_the_model(
     assert "keep it" in result["content"]
 
 
+async def test_an_answer_that_spoke_and_called_a_tool_keeps_the_call_in_the_transcript(
+    online: StandinServer, workspace: Path
+) -> None:
+    online.script(
+        Reply.tool_use("run_shell", {"command": "echo spoke"}, text_before="I'll look."),
+        Reply.text("Done."),
+    )
+    app = make_app(workspace)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await send(pilot, "look around")
+        await wait_for(pilot, lambda: bool(prompts(app)), "the prompt")
+        await wait_for(pilot, lambda: app.focused is prompts(app)[0], "focus on the prompt")
+        await wait_past_guard(prompts(app)[0])
+        await hit(pilot, "y")
+        await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 2, "answers")
+        order = [type(w).__name__ for w in app.conversation.children if w.display]
+        assert order[-3:] == ["AssistantMessage", "ToolCallsLine", "AssistantMessage"]
+        (trace,) = app.query(ToolCallsLine)
+        assert trace.calls == ("run_shell  echo spoke",)
+    again = make_app(workspace, continue_last=True)
+    async with again.run_test(size=(130, 40)) as pilot:
+        await wait_for(pilot, lambda: len(answers(again)) == 2, "the replayed transcript")
+        assert [t.calls for t in again.query(ToolCallsLine)] == [trace.calls]
+        assert answer_text(again) == ["I'll look.", "Done."]
+
+
 async def test_keys_right_after_the_prompt_appears_and_enter_never_approve(
     online: StandinServer, workspace: Path
 ) -> None:

@@ -97,14 +97,18 @@ class Conversation(VerticalScroll, can_focus=True):
     async def finish_answer(
         self, message_id: str, interrupted: bool, calls: Sequence[str] = ()
     ) -> None:
-        """End the answer; one that said nothing leaves, replaced by its calls if any."""
+        """End the answer, its tool calls traced under it; one that said nothing leaves.
+
+        The trace stays in the transcript whatever the answer said: the tool pane is
+        hidden in a narrow terminal and empty after a resume.
+        """
         widget = self._answers.pop(message_id, None)
         if widget is None:
             return
         await widget.finish(interrupted)
+        if calls:
+            await self.mount(ToolCallsLine(calls), after=widget)
         if not widget.text and not interrupted:
-            if calls:
-                await self.mount(ToolCallsLine(calls), after=widget)
             await widget.remove()
             release_removed_widgets()
             return
