@@ -82,6 +82,15 @@ def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
             f"copilot: no session matches '{args.resume}' (see: copilot sessions)", file=sys.stderr
         )
         return 1
+    # Textual reads keys from stdin and draws on stderr: without a terminal there it
+    # drew escape codes into a pipe and waited forever for keys that never came.
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        print(
+            "copilot: the app needs a terminal on stdin and stderr "
+            "(subcommands such as `copilot sessions` do not)",
+            file=sys.stderr,
+        )
+        return 2
     os.environ.setdefault("ESCDELAY", str(config.ui.escdelay_ms))
     from copilot.engine.runtime import Runtime
     from copilot.ui.app import CopilotApp
