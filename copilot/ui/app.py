@@ -297,6 +297,33 @@ class CopilotApp(App[None]):
     async def command_help(self, _argument: str) -> None:
         await self.conversation.add_table("Commands and keys", commands.HELP)
 
+    async def command_copy(self, argument: str) -> None:
+        """/copy: the last answer to the clipboard; /copy code: its last code block.
+
+        Through the terminal (OSC 52, as Textual copies), so it reaches the laptop's
+        clipboard over SSH and through tmux (`set -g set-clipboard on`): selecting
+        with the mouse in a full-screen app takes the side column's text along.
+        """
+        answer = self.conversation.last_answer()
+        if argument == "code":
+            from copilot.ui.markdown_blocks import last_code_block  # markdown-it: ~30 ms
+
+            code = last_code_block(answer)
+            if code is None:
+                await self.conversation.add_notice("The last answer has no code block.", "warning")
+                return
+            text, what = code, "the last code block"
+        elif argument:
+            await self.conversation.add_notice("Usage: /copy, or /copy code.", "warning")
+            return
+        else:
+            text, what = answer, "the last answer"
+        if not text:
+            await self.conversation.add_notice("No answer to copy yet.", "warning")
+            return
+        self.copy_to_clipboard(text)
+        self.status.flash(f"Copied {what} ({len(text):,} characters)", 4.0)
+
     async def command_audit(self, _argument: str) -> None:
         records = await self.runtime.audit()
         await self.conversation.add_report("Gate decisions (latest 20)", format_audit(records))

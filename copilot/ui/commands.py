@@ -13,6 +13,7 @@ HELP: list[tuple[str, str]] = [
     ("/pane [ID]", "capture the last lines of another tmux pane into the context"),
     ("/remember TEXT", "a fact kept verbatim for this workspace, through every compaction"),
     ("/recall QUERY", "search every session of this workspace (cites session and time)"),
+    ("/copy [code]", "the last answer, or its last code block, to the clipboard"),
     ("//text", "send a message that starts with /"),
     ("", ""),
     ("Enter", "send (queue it while a turn runs)"),

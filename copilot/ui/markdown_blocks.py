@@ -65,6 +65,13 @@ def fence_code(block: str) -> tuple[str, str] | None:
     return info.partition(" ")[0] or "text", code
 
 
+def last_code_block(source: str) -> str | None:
+    """The code of the last fenced or indented code block in `source`, at any depth
+    (in a list item too), as markdown-it reads it; None if there is none."""
+    codes = [t.content for t in _PARSER.parse(source) if t.type in ("fence", "code_block")]
+    return codes[-1] if codes else None
+
+
 def block_starts(source: str) -> list[int]:
     """Line numbers where each top-level block (or top-level list item) of `source`
     starts, in order."""

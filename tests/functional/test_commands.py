@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from copilot.ui import commands
-from tests.functional.harness import make_app, send, wait_for
+from tests.functional.harness import answers, make_app, notices, send, turn_over, wait_for
+from tests.standin import Reply, StandinServer
 
 
 async def test_help_lists_every_row_in_two_columns_that_wrap_under_themselves(
@@ -28,3 +29,21 @@ async def test_help_lists_every_row_in_two_columns_that_wrap_under_themselves(
     assert column >= width
     assert lines[gate + 1][:column].strip() == "", "the wrapped part starts under the key column"
     assert lines[gate + 1][column:].strip() != ""
+
+
+async def test_copy_puts_the_last_answer_or_its_code_on_the_clipboard(
+    online: StandinServer, workspace: Path
+) -> None:
+    answer = "Run this:\n\n```sh\nmake test\n```\n\nThen this:\n\n```sh\nmake lint\n```\n"
+    online.script(Reply.text(answer))
+    app = make_app(workspace)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(pilot, "/copy")
+        await wait_for(pilot, lambda: "No answer to copy yet." in notices(app), "the notice")
+        await send(pilot, "how do I test?")
+        await wait_for(pilot, lambda: turn_over(app) and answers(app), "the answer")
+        await send(pilot, "/copy")
+        assert app.clipboard == answer
+        assert app.status.message == f"Copied the last answer ({len(answer):,} characters)"
+        await send(pilot, "/copy code")
+        assert app.clipboard == "make lint\n"

@@ -132,3 +132,12 @@ def test_only_a_lone_fenced_block_is_a_fence() -> None:
     assert fence_code("A paragraph.\n") is None
     assert fence_code("    indented code\n") is None
     assert fence_code("```\na\n```\n\nafter\n") is None
+
+
+def test_the_last_code_block_is_found_at_any_depth() -> None:
+    from copilot.ui.markdown_blocks import last_code_block
+
+    assert last_code_block("a\n\n```py\nfirst\n```\n\nb\n\n~~~\nsecond\n~~~\n") == "second\n"
+    assert last_code_block("- step\n\n  ```sh\n  make\n  ```\n") == "make\n"
+    assert last_code_block("text\n\n    indented\n") == "indented\n"
+    assert last_code_block("no `code` here") is None

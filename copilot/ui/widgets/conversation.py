@@ -149,6 +149,18 @@ class Conversation(VerticalScroll, can_focus=True):
             await old.remove()
         release_removed_widgets()
 
+    def last_answer(self) -> str:
+        """The newest answer's Markdown, as far as it has come ('' before any answer)."""
+        from copilot.ui.widgets.frozen_answer import FrozenAnswer
+
+        answer_class = _answer_class()
+        for widget in reversed(self.children):
+            if isinstance(widget, answer_class) and widget.text:
+                return widget.text
+            if isinstance(widget, FrozenAnswer):
+                return widget.source
+        return ""
+
     async def add_report(self, title: str, lines: list[str]) -> Static:
         """A block of local output (a slash command's answer); never sent to the model."""
         text = Text(title + "\n", style="bold")
@@ -163,8 +175,8 @@ class Conversation(VerticalScroll, can_focus=True):
         table = Table.grid(padding=(0, 2))
         table.add_column(no_wrap=True, style="bold")
         table.add_column(ratio=1)
-        for row in rows:
-            table.add_row(*row)
+        for key, what in rows:
+            table.add_row(Text(key), Text(what))  # Text: `[code]` is not Rich markup
         widget = Static(Group(Text(title, style="bold"), table), classes="report")
         await self.mount_item(widget)
         return widget
