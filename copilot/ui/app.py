@@ -20,7 +20,8 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.events import Key, Paste, Resize
-from textual.widgets import Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Input
 
 from copilot.bus.bus import Subscription
 from copilot.bus.events import (
@@ -64,7 +65,7 @@ from copilot.ui.warmup import warm_answer_rendering
 from copilot.ui.widgets import (
     ContextPane,
     Conversation,
-    PromptInput,
+    InputShell,
     QueueView,
     StatusLine,
     TasksView,
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
     # Loaded where first used: the first frame has neither (~4 ms of imports).
     from copilot.ui.widgets.approval_prompt import ApprovalPrompt
     from copilot.ui.widgets.compaction_marker import CompactionMarker
+    from copilot.ui.widgets.prompt_input import PromptInput
 
 HERE = Path(__file__).parent
 #: Two Ctrl+C presses within this many seconds on an idle app quit.
@@ -91,6 +93,7 @@ class CopilotApp(App[None]):
             HERE / "widgets" / name
             for name in (
                 "conversation.tcss",
+                "input_shell.tcss",
                 "prompt_input.tcss",
                 "queue_view.tcss",
                 "status_line.tcss",
@@ -165,7 +168,7 @@ class CopilotApp(App[None]):
             with Vertical(id="main"):
                 yield Conversation(id="conversation")
                 yield QueueView(id="queue")
-                yield PromptInput(id="input")
+                yield InputShell(id="input-shell")
             with Vertical(id="side"):
                 yield TasksView(id="tasks")
                 yield ToolPane(id="tools")
@@ -182,16 +185,17 @@ class CopilotApp(App[None]):
 
     @property
     def prompt(self) -> PromptInput:
-        return self.query_one(PromptInput)
+        """The input box; mounted right after the first frame (`_mount_input`)."""
+        return self.query_one("#input", Widget)  # type: ignore[return-value]
 
     async def on_mount(self) -> None:
         if self.runtime.config.ui.keymap:
             self.set_keymap(self.runtime.config.ui.keymap)
-        self.prompt.focus()
         self._apply_width(self.size.width)
         self.status.model = self.runtime.config.model.name
         self._pump = self.runtime.bus.subscribe("tui")
         self.pump_bus()
+        self.call_after_refresh(self._mount_input)
         self.call_after_refresh(self.boot)
 
     @work(exclusive=True, group="boot")
@@ -215,6 +219,27 @@ class CopilotApp(App[None]):
         self.prepare()
         if self.runtime.config.voice.enabled:
             await self._start_voice()
+
+    async def _mount_input(self) -> None:
+        """The real input in place of the first frame's stand-in (input_shell.py).
+
+        Run as the app's own callback, so no key is handed on while it runs: keys that
+        arrive meanwhile wait in the app's queue. Swapped in one batch, so no frame
+        shows neither. What the stand-in held is replayed through the app's key
+        handling (bindings, then the focused input) before those waiting keys, in the
+        order it was typed.
+        """
+        from copilot.ui.widgets.prompt_input import PromptInput
+
+        shell = self.query_one(InputShell)
+        prompt = PromptInput(id="input")
+        with self.batch_update():
+            await shell.parent.mount(prompt, after=shell)  # type: ignore[union-attr]
+            if shell.has_focus:
+                self.screen.set_focus(prompt)
+            await shell.remove()
+        for event in shell.take_held():
+            await self.on_event(event)
 
     async def _start_voice(self) -> None:
         """Voice is optional: without the extra or a device, one line says why."""
@@ -432,9 +457,12 @@ class CopilotApp(App[None]):
         to take it. An approval prompt keeps its focus: a stray key there is no answer
         and must not move the user away from the decision."""
         focused = self.focused
-        if isinstance(focused, TextArea | Input) or (focused and focused.has_class("approval")):
+        if isinstance(focused, Input | InputShell):
             return False
-        return self.prompt.is_on_screen
+        if focused is not None and (focused.id == "input" or focused.has_class("approval")):
+            return False
+        prompt = self.query("#input")
+        return bool(prompt) and prompt.first().is_on_screen
 
     def action_focus_queue(self) -> None:
         queue = self.query_one(QueueView)

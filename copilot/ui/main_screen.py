@@ -60,10 +60,11 @@ class MainScreen(Screen[None]):
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
-    #: The input box has focus at start. Textual's default focuses the first focusable
-    #: widget (the conversation) as the screen starts, and the app then moved focus to
-    #: the input: two restyles and repaints before the first frame for nothing.
-    AUTO_FOCUS = "#input"
+    #: The input box (at the first frame its stand-in, input_shell.py) has focus at
+    #: start. Textual's default focuses the first focusable widget (the conversation)
+    #: as the screen starts, and the app then moved focus to the input: two restyles
+    #: and repaints before the first frame for nothing.
+    AUTO_FOCUS = "#input-shell, #input"
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

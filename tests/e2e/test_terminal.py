@@ -167,3 +167,16 @@ def test_f_esc_interrupts_and_escape_sequences_still_parse(make_rig: MakeRig) ->
     rig.tmux.wait_for(pane, AFTER_INTERRUPT)
     sent = rig.standin.wait_request(1)["body"]["messages"][-1]["content"]
     assert sent[0]["text"] == "xyzQw", sent
+
+
+def test_f_keys_typed_while_it_starts_land_in_the_input_in_order(make_rig: MakeRig) -> None:
+    # The first frame shows a stand-in input (input_shell.py); the real one is mounted
+    # right after. Keys typed before the first frame, and between it and the real
+    # input, are all kept, in order.
+    rig = make_rig([])
+    pane = rig.launch()
+    rig.tmux.type(pane, "typed ahead")
+    rig.tmux.wait_for(pane, "idle")
+    rig.tmux.type(pane, ", then at once")
+    screen = rig.tmux.wait_for(pane, "typed ahead, then at once")
+    assert "Ask copilot" not in screen

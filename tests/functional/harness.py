@@ -42,6 +42,11 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], bool], what: str) -> No
         await pilot.pause(0.02)
 
 
+async def input_ready(pilot: Pilot) -> None:
+    """Wait for the real input: the first frame shows a stand-in (input_shell.py)."""
+    await wait_for(pilot, lambda: bool(pilot.app.query("#input")), "the input")
+
+
 def answers(app: CopilotApp) -> list[AssistantMessage]:
     return list(app.query(AssistantMessage))
 

@@ -33,6 +33,7 @@ from tests.functional.harness import (
     answer_text,
     answers,
     hit,
+    input_ready,
     make_app,
     send,
     turn_over,
@@ -81,6 +82,7 @@ async def test_the_tokens_in_count_the_cached_prefix_too(
     online.script(Reply.text("First."), Reply.text("Second."))
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
+        await input_ready(pilot)
         app.prompt.load_text("background " * 600)  # over the API's 1,024-token cache minimum
         await pilot.press("enter")
         await wait_for(pilot, lambda: turn_over(app) and len(answers(app)) == 1, "answer 1")
@@ -216,6 +218,7 @@ async def test_enter_while_streaming_queues_and_sends_after(
     online.script(Reply.text("first answer " * 40, tokens_per_s=60), Reply.text("second answer"))
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
+        await input_ready(pilot)
         assert app.prompt.placeholder == IDLE_PLACEHOLDER
         await type_and_send(pilot, "one")
         await wait_for(pilot, lambda: bool("".join(answer_text(app))), "streaming text")

@@ -21,7 +21,7 @@ from textual.widgets import Static
 from copilot.ui.app import CopilotApp
 from copilot.ui.widgets import StatusLine
 from copilot.ui.widgets.tool_pane import ToolPane
-from tests.functional.harness import make_app, wait_for
+from tests.functional.harness import input_ready, make_app, wait_for
 
 FRAME_PERIOD_S = 0.5
 
@@ -113,6 +113,7 @@ async def test_a_key_that_grows_the_input_is_drawn_with_its_new_size(
 ) -> None:
     app = make_app(workspace)
     async with app.run_test(size=(120, 30)) as pilot:
+        await input_ready(pilot)
         await pilot.pause()
         rows = app.prompt.region.height
         frames = Frames(app, lambda: app.prompt.region.height)
@@ -171,6 +172,7 @@ async def test_the_inputs_refresh_wait_ends_with_its_own_drawing_not_the_next_fr
     # the frame timer's next tick (two seconds away here) and that whole frame.
     app = make_app(workspace)
     async with app.run_test(size=(120, 30)) as pilot:
+        await input_ready(pilot)
         await pilot.pause()
         app.prompt.cursor_blink = False
         frames = Frames(app, lambda: None)

@@ -15,7 +15,7 @@ from textual.geometry import Offset
 from copilot.ui.app import CopilotApp
 from copilot.ui.stylesheet import OnceStylesheet
 from copilot.ui.themes import SHIPPED, load_theme
-from tests.functional.harness import make_app, notices, wait_for
+from tests.functional.harness import input_ready, make_app, notices, wait_for
 
 DARK = load_theme(SHIPPED / "copilot-dark.toml")
 LIGHT = load_theme(SHIPPED / "copilot-light.toml")
@@ -88,6 +88,7 @@ async def test_the_input_takes_its_styles_from_css_after_a_restyle_not_at_every_
     # of drawing the input after a key) and takes it again when restyled.
     app = make_app(workspace)
     async with app.run_test(size=(120, 30)) as pilot:
+        await input_ready(pilot)
         prompt = app.prompt
         await pilot.press("a")
         await pilot.pause()

@@ -63,7 +63,6 @@ class SnapshotApp(CopilotApp):
             ),
         ):
             await self.render_event(event)
-        self.prompt.focus()
 
 
 def make() -> SnapshotApp:

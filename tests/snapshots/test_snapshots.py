@@ -20,6 +20,10 @@ def quiet_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 async def _settle(pilot) -> None:
     """Wait for the replay and the model load (the bus pump is a worker that never ends)."""
     app = pilot.app
+    for _ in range(200):
+        if app.query("#input"):
+            break
+        await pilot.pause(0.05)
     app.prompt.cursor_blink = False
     for _ in range(200):
         if app.runtime.engine is not None and app.status.session and app.query("ApprovalPrompt"):
@@ -43,6 +47,7 @@ async def _settle(pilot) -> None:
             break
         tools.scroll_end(animate=False)
         await pilot.pause(0.05)
+    app.prompt.focus()  # The scene: the user at the input, the approval waiting beside it.
     await pilot.pause(0.3)
 
 

@@ -3,15 +3,15 @@
 The widgets the first frame does not show load on first use (PEP 562
 `__getattr__`): the answer widgets pull in Rich's Markdown and markdown-it,
 the tool entries RichLog, the approval prompt and compaction marker their own
-classes.
+classes, the input Textual's TextArea (the first frame shows `InputShell`).
 """
 
 import importlib
 
 from copilot.ui.widgets.context_pane import ContextPane
 from copilot.ui.widgets.conversation import Conversation
+from copilot.ui.widgets.input_shell import InputShell
 from copilot.ui.widgets.notice_line import NoticeLine
-from copilot.ui.widgets.prompt_input import PromptInput
 from copilot.ui.widgets.queue_view import QueueView
 from copilot.ui.widgets.status_line import StatusLine
 from copilot.ui.widgets.tasks_view import TasksView
@@ -26,6 +26,7 @@ __all__ = [
     "ContextPane",
     "Conversation",
     "FrozenAnswer",
+    "InputShell",
     "NoticeLine",
     "PromptInput",
     "QueueView",
@@ -42,6 +43,7 @@ _ON_FIRST_USE = {
     "AssistantMessage": "copilot.ui.widgets.assistant_message",
     "CompactionMarker": "copilot.ui.widgets.compaction_marker",
     "FrozenAnswer": "copilot.ui.widgets.frozen_answer",
+    "PromptInput": "copilot.ui.widgets.prompt_input",
     "ToolEntry": "copilot.ui.widgets.tool_entry",
 }
 

@@ -17,12 +17,10 @@ from textual.timer import Timer
 from textual.widgets import TextArea
 
 from copilot.ui.pasted import LARGE_PASTE_CHARS, Pastes
+from copilot.ui.widgets.input_shell import BUSY_PLACEHOLDER, IDLE_PLACEHOLDER
 
 #: The user counts as typing until this long after the last change.
 TYPING_IDLE_S = 1.5
-#: What the empty input says, idle and while a turn runs: the keys that matter then.
-IDLE_PLACEHOLDER = "Ask copilot · Enter sends · Ctrl+J new line · /help"
-BUSY_PLACEHOLDER = "Enter queues a message · Esc or Ctrl+C interrupts"
 
 
 class PromptInput(TextArea):
