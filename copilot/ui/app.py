@@ -196,7 +196,6 @@ class CopilotApp(App[None]):
         self._pump = self.runtime.bus.subscribe("tui")
         self.pump_bus()
         self.call_after_refresh(self._mount_input)
-        self.call_after_refresh(self.boot)
 
     @work(exclusive=True, group="boot")
     async def boot(self) -> None:
@@ -240,6 +239,9 @@ class CopilotApp(App[None]):
             await shell.remove()
         for event in shell.take_held():
             await self.on_event(event)
+        # The store, the session and the sensors after the frame that shows the input
+        # (and what was typed ahead into it): starting them holds the loop ~60 ms.
+        self.call_after_refresh(self.boot)
 
     async def _start_voice(self) -> None:
         """Voice is optional: without the extra or a device, one line says why."""
