@@ -38,7 +38,8 @@ def test_a_subcommand_runs_with_the_collector_on(
     assert "No sessions yet" in capsys.readouterr().out
 
 
-def test_a_wrong_session_id_is_said_before_the_app_starts(tmp_path: Path) -> None:
+def run_copilot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`python -m copilot -C tmp_path ARGS` with no terminal, its own config and data."""
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
@@ -46,15 +47,19 @@ def test_a_wrong_session_id_is_said_before_the_app_starts(tmp_path: Path) -> Non
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "TERM": "xterm-256color",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "copilot", "-C", str(tmp_path), "--resume", "nope"],
+    return subprocess.run(
+        [sys.executable, "-m", "copilot", "-C", str(tmp_path), *args],
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
         env=env,
-        stdin=subprocess.DEVNULL,
         timeout=60,
     )
+
+
+def test_a_wrong_session_id_is_said_before_the_app_starts(tmp_path: Path) -> None:
+    done = run_copilot(tmp_path, "--resume", "nope")
     assert done.returncode == 1
     assert done.stderr.strip() == "copilot: no session matches 'nope' (see: copilot sessions)"
     assert done.stdout == "", "the app took over the screen before saying so"
@@ -63,22 +68,7 @@ def test_a_wrong_session_id_is_said_before_the_app_starts(tmp_path: Path) -> Non
 def test_without_a_terminal_the_app_says_so_instead_of_drawing_into_a_pipe(
     tmp_path: Path,
 ) -> None:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "COPILOT_DATA_DIR": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "TERM": "xterm-256color",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "copilot", "-C", str(tmp_path)],
-        input="hello\n",
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        timeout=60,
-    )
+    done = run_copilot(tmp_path, stdin="hello\n")
     assert done.returncode == 2
     assert done.stderr.startswith("copilot: the app needs a terminal on stdin and stderr")
     assert "\x1b" not in done.stderr + done.stdout
