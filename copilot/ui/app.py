@@ -73,7 +73,8 @@ from copilot.ui.widgets import (
 )
 
 if TYPE_CHECKING:
-    # Loaded where first used: the first frame has neither (~4 ms of imports).
+    # Loaded where first used: the first frame has none of them (the input's stand-in,
+    # input_shell.py, is there instead of PromptInput's TextArea).
     from copilot.ui.widgets.approval_prompt import ApprovalPrompt
     from copilot.ui.widgets.compaction_marker import CompactionMarker
     from copilot.ui.widgets.prompt_input import PromptInput

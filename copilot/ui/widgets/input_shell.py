@@ -6,7 +6,7 @@ modules it pulls in, its CSS and ten component styles). The first frame shows th
 stand-in instead, drawn the way an empty, focused `TextArea` draws its placeholder
 and cursor (`tests/functional/test_input_shell.py` compares them cell by cell),
 and the app mounts the real input in its place right after that frame
-(`CopilotApp.boot`). Keys and pastes that reach it meanwhile (typed ahead of the
+(`CopilotApp._mount_input`). Keys and pastes that reach it meanwhile (typed ahead of the
 launch) are held and handed back, in order, to be replayed into the real input.
 """
 
