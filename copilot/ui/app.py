@@ -433,7 +433,8 @@ class CopilotApp(App[None]):
         if self.screen.has_class("-side-open"):
             self.query_one(ToolPane).focus()
         else:
-            self.prompt.focus()
+            # The input, or its stand-in when F2 comes before the input is mounted.
+            self.query("#input, #input-shell").first().focus()
 
     def on_key(self, event: Key) -> None:
         """A character typed where nothing takes it (the conversation after a click, a

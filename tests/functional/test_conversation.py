@@ -343,6 +343,19 @@ async def test_f2_gives_focus_to_the_side_and_back_to_the_input(workspace: Path)
         assert app.prompt.text == "hi"
 
 
+async def test_f2_before_the_input_is_mounted_leaves_focus_on_its_stand_in(
+    workspace: Path,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(70, 24)) as pilot:
+        assert app.query("#input-shell"), "the input was mounted before the test could start"
+        app.action_toggle_side()
+        app.action_toggle_side()
+        await input_ready(pilot)
+        await pilot.pause()
+        assert app.prompt.has_focus
+
+
 async def test_typing_with_the_conversation_focused_goes_into_the_input(workspace: Path) -> None:
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
