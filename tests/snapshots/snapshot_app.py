@@ -41,7 +41,9 @@ async def _seed(db: Path, workspace: Path) -> str:
 class SnapshotApp(CopilotApp):
     """The real app, with a tool call and a waiting approval added after the replay."""
 
-    async def on_ready(self) -> None:
+    async def _mount_input(self) -> None:
+        """The scene is added once the real input is there, and the input keeps focus."""
+        await super()._mount_input()
         for event in (
             ToolCallStarted(
                 call_id="c1", tool="run_shell", summary="pytest -x tests/test_parse.py"
@@ -63,6 +65,7 @@ class SnapshotApp(CopilotApp):
             ),
         ):
             await self.render_event(event)
+        self.prompt.focus()
 
 
 def make() -> SnapshotApp:

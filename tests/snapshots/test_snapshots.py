@@ -47,7 +47,6 @@ async def _settle(pilot) -> None:
             break
         tools.scroll_end(animate=False)
         await pilot.pause(0.05)
-    app.prompt.focus()  # The scene: the user at the input, the approval waiting beside it.
     await pilot.pause(0.3)
 
 
