@@ -68,11 +68,8 @@ def _flags(args: argparse.Namespace) -> dict[str, dict[str, str]]:
 async def _session_exists(config: Config, session: str) -> bool:
     from copilot.engine.runtime import open_store
 
-    store = await open_store(config)
-    try:
+    async with await open_store(config) as store:
         return await store.get_session(session) is not None
-    finally:
-        await store.close()
 
 
 def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
@@ -109,11 +106,8 @@ def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
 async def _list_sessions(config: Config, workspace: Path, everywhere: bool) -> int:
     from copilot.engine.runtime import open_store
 
-    store = await open_store(config)
-    try:
+    async with await open_store(config) as store:
         sessions = await store.list_sessions(None if everywhere else str(workspace))
-    finally:
-        await store.close()
     if not sessions:
         print("No sessions yet" + ("" if everywhere else f" in {workspace}") + ".")
         return 0
@@ -137,8 +131,7 @@ def cmd_sessions(argv: list[str], config: Config, workspace: Path) -> int:
 async def _print_audit(config: Config, session: str | None, limit: int) -> int:
     from copilot.engine.runtime import open_store
 
-    store = await open_store(config)
-    try:
+    async with await open_store(config) as store:
         if session:
             info = await store.get_session(session)
             if info is None:
@@ -146,8 +139,6 @@ async def _print_audit(config: Config, session: str | None, limit: int) -> int:
                 return 1
             session = info.id
         records = await store.audit(session, limit=limit)
-    finally:
-        await store.close()
     from copilot.sandbox.audit import format_audit
 
     for line in format_audit(records) or ["No gate decisions recorded yet."]:
@@ -203,11 +194,8 @@ async def _gc(config: Config) -> int:
     from copilot.engine.runtime import open_store
     from copilot.memory.retention import gc
 
-    store = await open_store(config)
-    try:
+    async with await open_store(config) as store:
         report = await gc(store, config.memory.max_age_days, config.memory.max_mb * 1024 * 1024)
-    finally:
-        await store.close()
     print(
         f"removed {report.sessions_removed} sessions and {report.events_removed} events; "
         f"{report.bytes_before / 1e6:.1f} MB -> {report.bytes_after / 1e6:.1f} MB"
