@@ -53,6 +53,22 @@ def _parser() -> argparse.ArgumentParser:
         help="how the gate treats the model's actions",
     )
     parser.add_argument("-C", "--workspace", type=Path, help="work in this folder")
+    parser.add_argument(
+        "-p",
+        "--print",
+        dest="print_message",
+        nargs="?",
+        const="",
+        metavar="MESSAGE",
+        help="answer once without the app: stream the answer to stdout and exit "
+        "(text piped in is added to the message)",
+    )
+    parser.add_argument(
+        "--output-format",
+        choices=("text", "json", "stream-json"),
+        default="text",
+        help="with -p: the answer as text, one JSON object, or JSON lines as it streams",
+    )
     return parser
 
 
@@ -83,8 +99,8 @@ def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
     # drew escape codes into a pipe and waited forever for keys that never came.
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         print(
-            "copilot: the app needs a terminal on stdin and stderr "
-            "(subcommands such as `copilot sessions` do not)",
+            "copilot: the app needs a terminal on stdin and stderr; for one answer "
+            "without it: copilot -p 'your question'",
             file=sys.stderr,
         )
         return 2
@@ -101,6 +117,27 @@ def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
     app = CopilotApp(runtime)
     app.run()
     return app.return_code or 0
+
+
+def run_headless(config: Config, workspace: Path, args: argparse.Namespace) -> int:
+    release_collector()  # held for the app's first frame; a headless run draws none
+    from copilot.plain.headless import HeadlessRun
+    from copilot.plain.message import MessageError, compose_message
+
+    try:
+        message = compose_message(args.print_message, sys.stdin.buffer)
+    except MessageError as exc:
+        print(f"copilot: {exc}", file=sys.stderr)
+        return 2
+    run = HeadlessRun(
+        config,
+        workspace,
+        message,
+        output=args.output_format,
+        resume=args.resume,
+        continue_last=args.continue_last,
+    )
+    return asyncio.run(run.run())
 
 
 async def _list_sessions(config: Config, workspace: Path, everywhere: bool) -> int:
@@ -237,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     config = load(workspace, flags=_flags(args))
     try:
+        if args.print_message is not None:
+            return run_headless(config, workspace, args)
         return run_tui(config, workspace, args)
     except LookupError as exc:
         print(f"copilot: {exc.args[0]}", file=sys.stderr)

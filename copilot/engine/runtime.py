@@ -85,7 +85,8 @@ class Runtime:
         from copilot.sensors import Sensors, SensorsConfig
 
         self.store = await open_store(self.config, self.db_path)
-        self.client = AnthropicClient(self.config.model)
+        if self.client is None:  # a front end may bring one it already loaded
+            self.client = AnthropicClient(self.config.model)
         toolbox = await self._toolbox() if self.tools else None
         if self.sense and self.context is None:
             self.sensors = Sensors(

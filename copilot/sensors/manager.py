@@ -108,6 +108,15 @@ class Sensors:
             await self._wait_ready(self.files.ready)
         self._schedule_publish()
 
+    async def look_once(self) -> None:
+        """For a run that asks once (`copilot -p`): the git state now, and no watchers.
+
+        Instruction files are read before every request anyway; the files, shell and
+        tmux sensors report what happens over time, which a one-shot run does not see.
+        """
+        if self.git is not None and await self.git.find_repo() is not None:
+            await self.git.refresh()
+
     async def _wait_ready(self, ready: asyncio.Event) -> None:
         waiter = asyncio.create_task(ready.wait())
         await asyncio.wait({waiter, *self._tasks}, return_when=asyncio.FIRST_COMPLETED)
