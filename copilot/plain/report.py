@@ -58,12 +58,16 @@ class Result:
     )
     errors: list[str] = field(default_factory=list)
     exit_code: int = 0
+    _reply_usage: dict[str, int] = field(default_factory=dict, repr=False)
 
     def record(self, event: Event) -> None:
         """Fold one engine event into the result."""
         if isinstance(event, AssistantStarted):
             self.model = event.model or self.model
         elif isinstance(event, AssistantDone):
+            for name, value in self._reply_usage.items():
+                self.usage[name] += value
+            self._reply_usage = {}
             if event.text:
                 self.text = f"{self.text}\n\n{event.text}" if self.text else event.text
             self.interrupted = self.interrupted or event.interrupted
@@ -75,11 +79,9 @@ class Result:
                 if call.call_id == event.call_id:
                     call.status, call.exit_code = event.status, event.exit_code
         elif isinstance(event, Usage):
-            # Each reply of a turn reports its own usage: the run's is their sum.
-            self.usage["input_tokens"] += event.input_tokens
-            self.usage["output_tokens"] += event.output_tokens
-            self.usage["cache_read_tokens"] += event.cache_read_tokens
-            self.usage["cache_creation_tokens"] += event.cache_creation_tokens
+            # A reply reports its usage so far at its start and at its end; the run's
+            # usage is the sum of each reply's last report, added when the reply ends.
+            self._reply_usage = {name: getattr(event, name) for name in self.usage}
         elif isinstance(event, Notice) and event.level == "error":
             self.errors.append(event.text)
 
@@ -90,7 +92,8 @@ class Result:
                 call.denied = True
 
     def as_json(self) -> dict[str, Any]:
-        return {"type": "result", **asdict(self)}
+        fields = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        return {"type": "result", **fields}
 
 
 def progress_line(event: Event) -> str | None:

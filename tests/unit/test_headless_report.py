@@ -1,0 +1,66 @@
+"""What a headless run prints and reports, fed the engine's own events in a turn's order."""
+
+from __future__ import annotations
+
+import io
+
+from copilot.bus.events import (
+    ApprovalRequest,
+    AssistantDelta,
+    AssistantDone,
+    ToolCallStarted,
+    ToolFinished,
+    Usage,
+)
+from copilot.plain.report import ASK_DENIED, Result, TextReport
+
+
+def test_usage_is_each_replys_last_report_summed() -> None:
+    result = Result()
+    # Each reply reports its usage so far at its start and again at its end.
+    for event in (
+        Usage(input_tokens=100),
+        Usage(input_tokens=100, output_tokens=20, cache_read_tokens=80),
+        AssistantDone(text="first"),
+        Usage(input_tokens=150),
+        Usage(input_tokens=150, output_tokens=5),
+        AssistantDone(text="second"),
+    ):
+        result.record(event)
+    assert result.usage == {
+        "input_tokens": 250,
+        "output_tokens": 25,
+        "cache_read_tokens": 80,
+        "cache_creation_tokens": 0,
+    }
+    assert result.text == "first\n\nsecond"
+    assert "_reply_usage" not in result.as_json()
+
+
+def test_replies_are_set_apart_and_notes_never_glue_to_the_answer() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    report = TextReport(out, err)
+    call = ToolCallStarted(call_id="c1", tool="run_shell", summary="rm -rf build")
+    for event in (
+        AssistantDelta(text="I will clean"),
+        call,  # a tool call starts while the line is still open on the terminal
+        AssistantDone(text="I will clean"),
+    ):
+        report.event(event)
+    report.denied(ApprovalRequest(call_id="c1", tool="run_shell", summary="rm -rf build"))
+    report.event(ToolFinished(call_id="c1", status="denied", summary="The user denied this"))
+    report.event(AssistantDelta(text="Not run."))
+    report.event(AssistantDone(text="Not run."))
+    report.finish(Result())
+    assert out.getvalue() == "I will clean\n\nNot run.\n"
+    # The denial is said once, in the user's terms, not in the words meant for the model.
+    assert err.getvalue().splitlines() == ["→ run_shell: rm -rf build", ASK_DENIED]
+
+
+def test_a_denial_by_a_rule_is_said_with_its_reason() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    report = TextReport(out, err)
+    report.event(ToolCallStarted(call_id="c2", tool="write_file", summary=".env"))
+    report.event(ToolFinished(call_id="c2", status="denied", summary="Denied by policy: .env"))
+    assert err.getvalue().splitlines() == ["→ write_file: .env", "  denied: Denied by policy: .env"]
+    assert out.getvalue() == ""
