@@ -121,23 +121,25 @@ def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
 
 def run_headless(config: Config, workspace: Path, args: argparse.Namespace) -> int:
     release_collector()  # held for the app's first frame; a headless run draws none
-    from copilot.plain.headless import HeadlessRun
+    from copilot.plain.headless import EXIT_INTERRUPTED, HeadlessRun
     from copilot.plain.message import MessageError, compose_message
 
     try:
         message = compose_message(args.print_message, sys.stdin.buffer)
+        run = HeadlessRun(
+            config,
+            workspace,
+            message,
+            output=args.output_format,
+            resume=args.resume,
+            continue_last=args.continue_last,
+        )
+        return asyncio.run(run.run())
     except MessageError as exc:
         print(f"copilot: {exc}", file=sys.stderr)
         return 2
-    run = HeadlessRun(
-        config,
-        workspace,
-        message,
-        output=args.output_format,
-        resume=args.resume,
-        continue_last=args.continue_last,
-    )
-    return asyncio.run(run.run())
+    except KeyboardInterrupt:  # while stdin was still being read: nothing was sent
+        return EXIT_INTERRUPTED
 
 
 async def _list_sessions(config: Config, workspace: Path, everywhere: bool) -> int:

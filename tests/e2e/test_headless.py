@@ -302,3 +302,23 @@ def test_a_reader_that_leaves_stops_the_answer_quietly(headless: Headless) -> No
     assert process.wait(RUN_TIMEOUT_S) == 141
     headless.standin.wait_disconnect(0)
     assert process.stderr.read() == b""
+
+
+def test_ctrl_c_while_stdin_is_still_open_exits_130_quietly(headless: Headless) -> None:
+    process = subprocess.Popen(
+        [*copilot_command(), "-C", str(headless.workspace), "-p", "summarise"],
+        cwd=headless.workspace,
+        env=headless.env,
+        stdin=subprocess.PIPE,  # a writer that has not finished (`slow-command | copilot -p`)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    wchan = Path(f"/proc/{process.pid}/wchan")
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while "pipe" not in wchan.read_text():  # blocked reading stdin (pipe_read, pipe_wait)
+        assert time.monotonic() < deadline, "copilot never waited on stdin"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=RUN_TIMEOUT_S)
+    assert (process.returncode, out, err) == (130, b"", b"")
+    assert headless.requests() == []
