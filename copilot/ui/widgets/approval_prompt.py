@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from copilot.bus.events import ApprovalRequest
+from copilot.sandbox.answers import choices, offers
 
 #: Keys earlier than this after the prompt appeared are not answers.
 GUARD_S = 0.3
@@ -104,24 +105,15 @@ class ApprovalPrompt(Vertical, can_focus=True):
     def _keys_text(self) -> Columns:
         """The answers, each key with its label: a narrow pane wraps between answers,
         never between a key and what it does."""
-        answers = [("y", "once")]
-        if self.request.scope_label and self.request.sandboxed:
-            answers.append(("a", f"always: {self.request.scope_label}"))
-        if not self.request.sandboxed:
-            answers.append(("u", "run unsandboxed once"))
-        answers.append(("n", "deny"))
-        if self.request.diff:
-            answers.append(("d", "diff"))
-        items = [Text.assemble((key, "bold reverse"), f" {label}") for key, label in answers]
+        items = [
+            Text.assemble((choice.key, "bold reverse"), f" {choice.label}")
+            for choice in choices(self.request)
+        ]
         return Columns(items, padding=(0, 2))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "answer" and parameters:
-            decision = parameters[0]
-            if decision == "scope":
-                return bool(self.request.scope_label) and self.request.sandboxed
-            if decision == "unsandboxed":
-                return not self.request.sandboxed
+            return offers(self.request, str(parameters[0]))
         return True
 
     def _finish(self, decision: str, reason: str = "") -> None:
