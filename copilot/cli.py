@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-C", "--workspace", type=Path, help="work in this folder")
     parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="line mode: the conversation in the terminal's scrollback, a prompt below "
+        "(the default when TERM=dumb)",
+    )
+    parser.add_argument(
         "-p",
         "--print",
         dest="print_message",
@@ -117,6 +123,27 @@ def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
     app = CopilotApp(runtime)
     app.run()
     return app.return_code or 0
+
+
+def run_plain(config: Config, workspace: Path, args: argparse.Namespace) -> int:
+    release_collector()  # held for the app's first frame; line mode draws none
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "copilot: line mode needs a terminal on stdin and stdout; for one answer "
+            "without it: copilot -p 'your question'",
+            file=sys.stderr,
+        )
+        return 2
+    from copilot.engine.runtime import Runtime
+    from copilot.plain.repl import PlainRepl
+
+    runtime = Runtime(
+        config=config,
+        workspace=workspace,
+        resume=args.resume,
+        continue_last=args.continue_last,
+    )
+    return asyncio.run(PlainRepl(runtime).run())
 
 
 def run_headless(config: Config, workspace: Path, args: argparse.Namespace) -> int:
@@ -278,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.print_message is not None:
             return run_headless(config, workspace, args)
+        if args.plain or os.environ.get("TERM") == "dumb":
+            return run_plain(config, workspace, args)
         return run_tui(config, workspace, args)
     except LookupError as exc:
         print(f"copilot: {exc.args[0]}", file=sys.stderr)

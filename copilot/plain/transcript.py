@@ -1,0 +1,122 @@
+"""The line-mode transcript: the engine's events as lines in the terminal's own scrollback.
+
+Nothing here is redrawn: each line is written once, above the prompt, so the terminal
+keeps all of it (scrollback, search, copy), which a full-screen app cannot offer. The
+answer is written as the model streams it; the terminal shows each line once it is
+complete (the prompt below it is redrawn only at line ends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from copilot.bus.events import (
+    ApprovalRequest,
+    AssistantDelta,
+    AssistantDone,
+    Event,
+    Hint,
+    MessageCommitted,
+    QueueChanged,
+)
+from copilot.engine.calls import call_lines
+from copilot.memory.records import StoredMessage
+from copilot.plain.report import progress_line
+from copilot.sandbox.answers import choices
+
+#: The marks in front of the user's messages and of the prompt.
+USER_MARK = "› "
+#: Diff lines shown with an approval question before `d` shows them all.
+PREVIEW_LINES = 12
+#: A queued message is shown by its first line, cut to this many characters.
+QUEUED_CHARS = 60
+
+
+class Transcript:
+    """Writes what the engine says through `write` (the prompt's stdout proxy)."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self._line_open = False
+        #: Messages typed at an idle prompt: the prompt line already shows them.
+        self.typed: list[str] = []
+
+    def event(self, event: Event) -> None:
+        if isinstance(event, AssistantDelta) and event.text:
+            self._write(event.text)
+            self._line_open = not event.text.endswith("\n")
+        elif isinstance(event, AssistantDone):
+            self._end_line()
+            if event.interrupted:
+                self.line("[interrupted: the partial answer is kept]")
+            self._write("\n")
+        elif isinstance(event, MessageCommitted) and event.role != "assistant":
+            if event.text in self.typed:
+                self.typed.remove(event.text)
+            else:  # sent from the queue, or a background task's result
+                label = USER_MARK if event.role == "user" else "[task] "
+                self.line(label + event.text)
+        elif isinstance(event, QueueChanged) and event.items:
+            shown = "; ".join(_short(item.text) for item in event.items)
+            self.line(f"  queued ({len(event.items)}): {shown}")
+        elif isinstance(event, Hint):
+            self.line(f"hint: {event.text}")
+        else:
+            text = progress_line(event)
+            if text is not None:
+                self.line(text)
+
+    def replay(self, messages: Iterable[StoredMessage]) -> None:
+        """A resumed session's messages, as the app shows them."""
+        for message in messages:
+            text = "".join(b.get("text", "") for b in message.content if b.get("type") == "text")
+            if message.role == "user" and text:
+                self.line(USER_MARK + text)
+            elif message.role == "assistant":
+                if text:
+                    self.line(text)
+                if message.interrupted:
+                    self.line("[interrupted: the partial answer is kept]")
+                for call in call_lines(message.content):
+                    self.line(f"→ {call}")
+                self._write("\n")
+
+    def question(self, request: ApprovalRequest, full_diff: bool = False) -> None:
+        """An approval request, with the keys that answer it."""
+        where = f"[{request.task}] " if request.task else ""
+        warning = "" if request.sandboxed else "  (sandbox unavailable: would run UNSANDBOXED)"
+        self.line(f"{where}Allow {request.tool}?{warning}")
+        self.line(_indented(request.summary))
+        if request.detail:
+            self.line(_indented(request.detail))
+        if request.reason and request.reason not in request.detail:
+            # The gate's detail already opens with "why: <reason>"; said once is enough.
+            self.line(f"  {request.reason}")
+        if request.diff:
+            lines = request.diff.splitlines()
+            shown = lines if full_diff else lines[:PREVIEW_LINES]
+            for diff_line in shown:
+                self.line(f"  {diff_line}")
+            if len(shown) < len(lines):
+                self.line(f"  … {len(lines) - len(shown)} more lines (d)")
+        keys = "   ".join(f"[{c.key}] {c.label}" for c in choices(request))
+        self.line(f"  {keys}")
+
+    def line(self, text: str) -> None:
+        """One whole line, never glued to an answer that is still mid-line."""
+        self._end_line()
+        self._write(text + "\n")
+
+    def _end_line(self) -> None:
+        if self._line_open:
+            self._write("\n")
+            self._line_open = False
+
+
+def _short(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= QUEUED_CHARS else first[: QUEUED_CHARS - 1] + "…"
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())

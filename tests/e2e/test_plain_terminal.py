@@ -1,0 +1,99 @@
+"""`copilot --plain` in a real tmux: the conversation lives in the terminal's scrollback.
+
+Keys go in through `send-keys`; the screen and the scrollback are read back with
+`capture-pane`. The stand-in is the API, through the real SDK.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from copilot.engine.history import INTERRUPTED_NOTE
+from tests.e2e.conftest import MakeRig
+from tests.e2e.rig import copilot_command
+
+pytestmark = pytest.mark.tmux
+
+LINES = "\n".join(f"line {n} of the first answer" for n in range(1, 21)) + "\nFIRST DONE"
+
+
+def scrollback(rig: object, pane: str) -> str:
+    """Everything the terminal holds for the pane: the screen and what scrolled off it."""
+    return rig.tmux.run("capture-pane", "-p", "-S", "-2000", "-t", pane)  # type: ignore[attr-defined]
+
+
+def test_answers_stream_into_the_scrollback_and_stay_there(make_rig: MakeRig) -> None:
+    rig = make_rig(
+        [
+            {"kind": "text", "text": LINES, "tokens_per_s": 60, "chunk_chars": 8},
+            {"kind": "text", "text": "SECOND ANSWER"},
+        ]
+    )
+    pane = rig.launch("--plain", size=(80, 12))
+    rig.tmux.wait_for(pane, "Ctrl+D quits")
+    rig.say(pane, "tell me twenty lines")
+    partly = rig.tmux.wait_for(pane, "line 3 of")
+    assert "FIRST DONE" not in partly, "the answer did not stream: it came all at once"
+    rig.tmux.wait_for(pane, "FIRST DONE")
+    rig.say(pane, "and again")
+    screen = rig.tmux.wait_for(pane, "SECOND ANSWER")
+    assert "line 1 of the first answer" not in screen  # scrolled off a 12-row screen...
+    kept = scrollback(rig, pane)
+    for n in range(1, 21):  # ...and every line is still in the terminal's scrollback
+        assert f"line {n} of the first answer" in kept
+    assert (
+        kept.index("› tell me twenty lines") < kept.index("line 1 of") < kept.index("› and again")
+    )
+    assert rig.standin.wait_request(1)["body"]["messages"][-1]["content"][0]["text"] == (
+        "and again"
+    )
+
+
+def test_ctrl_c_interrupts_and_an_approval_takes_one_key_not_enter(make_rig: MakeRig) -> None:
+    rig = make_rig(
+        [
+            {"kind": "stream_forever", "tokens_per_s": 60},
+            {
+                "kind": "tool_use",
+                "name": "run_shell",
+                "input": {"command": "echo from the sandbox > note.txt"},
+            },
+            {"kind": "text", "text": "The note is written."},
+        ]
+    )
+    pane = rig.launch("--plain", size=(100, 30))
+    rig.tmux.wait_for(pane, "Ctrl+D quits")
+    rig.say(pane, "stream a lot")
+    rig.tmux.wait_for(pane, "Section 1")
+    rig.tmux.send(pane, "C-c")
+    assert rig.standin.wait_disconnect(0)["fragments_sent"] > 0
+    rig.tmux.wait_for(pane, "[interrupted: the partial answer is kept]")
+    assert not rig.tmux.pane_dead(pane), "Ctrl+C during an answer must not quit"
+
+    rig.say(pane, "write a note")
+    rig.tmux.wait_for(pane, "[y] once")
+    rig.tmux.send(pane, "Enter")  # Enter never approves
+    time.sleep(0.5)
+    assert not (rig.workspace / "note.txt").exists()
+    rig.tmux.send(pane, "y")
+    rig.tmux.wait_for(pane, "The note is written.")
+    assert (rig.workspace / "note.txt").read_text() == "from the sandbox\n"
+    history = rig.standin.wait_request(1)["body"]["messages"]
+    assert "Section 1" in history[1]["content"][0]["text"]
+    assert INTERRUPTED_NOTE in str(history[2]["content"])
+
+    rig.tmux.send(pane, "C-d")
+    rig.tmux.wait_dead(pane)
+
+
+def test_a_dumb_terminal_gets_line_mode(make_rig: MakeRig) -> None:
+    rig = make_rig([{"kind": "text", "text": "Plain and simple."}])
+    command = ["env", "TERM=dumb", *copilot_command(), "-C", str(rig.workspace)]
+    pane = rig.tmux.start(command, cwd=rig.workspace)
+    rig.tmux.wait_for(pane, "Ctrl+D quits")
+    rig.tmux.type(pane, "hello")
+    rig.tmux.send(pane, "Enter")
+    screen = rig.tmux.wait_for(pane, "Plain and simple.")
+    assert "idle" not in screen, "the full-screen app started in a dumb terminal"
