@@ -30,6 +30,7 @@ from copilot.bus import Subscription
 from copilot.bus.events import (
     ApprovalAnswer,
     ApprovalRequest,
+    AssistantDelta,
     Event,
     Interrupt,
     Quit,
@@ -136,7 +137,10 @@ class PlainRepl:
                 self.bus.publish(UserInput(source="plain", text=text))
 
     def _prompt_mark(self) -> str:
-        return "… " if self.busy else USER_MARK
+        """The prompt, under the answer's line in progress (it streams there)."""
+        mark = "… " if self.busy else USER_MARK
+        partial = self.transcript.partial
+        return f"{partial}\n{mark}" if partial else mark
 
     # --- the engine's events ----------------------------------------------------
 
@@ -154,9 +158,9 @@ class PlainRepl:
             return
         if isinstance(event, StateChanged):
             self.busy = event.state != "idle"
-            if self.session.app.is_running:
-                self.session.app.invalidate()
         self.transcript.event(event)
+        if isinstance(event, StateChanged | AssistantDelta) and self.session.app.is_running:
+            self.session.app.invalidate()  # the prompt shows the state and the line in progress
 
     def _offer_question(self) -> None:
         """Ask now unless the user is typing; then say how to answer."""

@@ -2,8 +2,9 @@
 
 Nothing here is redrawn: each line is written once, above the prompt, so the terminal
 keeps all of it (scrollback, search, copy), which a full-screen app cannot offer. The
-answer is written as the model streams it; the terminal shows each line once it is
-complete (the prompt below it is redrawn only at line ends).
+answer is written line by line as the model streams it: a line is held (`partial`, which
+the prompt shows above itself as it grows) until it is complete, so a note that arrives
+meanwhile (a queued message, a tool call) goes above it instead of cutting it in two.
 """
 
 from __future__ import annotations
@@ -37,16 +38,20 @@ class Transcript:
 
     def __init__(self, write: Callable[[str], None]) -> None:
         self._write = write
-        self._line_open = False
+        #: The answer's line in progress: not in the scrollback until it is complete.
+        self.partial = ""
         #: Messages typed at an idle prompt: the prompt line already shows them.
         self.typed: list[str] = []
 
     def event(self, event: Event) -> None:
         if isinstance(event, AssistantDelta) and event.text:
-            self._write(event.text)
-            self._line_open = not event.text.endswith("\n")
+            done, newline, self.partial = (self.partial + event.text).rpartition("\n")
+            if newline:
+                self._write(done + newline)
         elif isinstance(event, AssistantDone):
-            self._end_line()
+            if self.partial:
+                self._write(self.partial + "\n")
+                self.partial = ""
             if event.interrupted:
                 self.line("[interrupted: the partial answer is kept]")
             self._write("\n")
@@ -103,14 +108,8 @@ class Transcript:
         self.line(f"  {keys}")
 
     def line(self, text: str) -> None:
-        """One whole line, never glued to an answer that is still mid-line."""
-        self._end_line()
+        """One whole line (above the answer's line in progress, if any)."""
         self._write(text + "\n")
-
-    def _end_line(self) -> None:
-        if self._line_open:
-            self._write("\n")
-            self._line_open = False
 
 
 def _short(text: str) -> str:

@@ -1,4 +1,4 @@
-"""What a headless run prints and reports, fed the engine's own events in a turn's order."""
+"""What `copilot -p` and `copilot --plain` write, fed the engine's own events in order."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from copilot.bus.events import (
     ApprovalRequest,
     AssistantDelta,
     AssistantDone,
+    QueueChanged,
+    QueuedItem,
     ToolCallStarted,
     ToolFinished,
     Usage,
 )
 from copilot.plain.report import ASK_DENIED, Result, TextReport
+from copilot.plain.transcript import Transcript
 
 
 def test_usage_is_each_replys_last_report_summed() -> None:
@@ -64,3 +67,22 @@ def test_a_denial_by_a_rule_is_said_with_its_reason() -> None:
     report.event(ToolFinished(call_id="c2", status="denied", summary="Denied by policy: .env"))
     assert err.getvalue().splitlines() == ["→ write_file: .env", "  denied: Denied by policy: .env"]
     assert out.getvalue() == ""
+
+
+def test_line_mode_holds_the_line_in_progress_so_notes_never_cut_it() -> None:
+    written: list[str] = []
+    transcript = Transcript(written.append)
+    transcript.event(AssistantDelta(text="First line.\nSecond li"))
+    assert "".join(written) == "First line.\n"
+    assert transcript.partial == "Second li"  # shown by the prompt, not yet in the scrollback
+    transcript.event(QueueChanged(items=(QueuedItem(item_id="q1", text="and then?\nmore"),)))
+    transcript.event(AssistantDelta(text="ne."))
+    transcript.event(AssistantDone(text="First line.\nSecond line.", interrupted=True))
+    assert "".join(written) == (
+        "First line.\n"
+        "  queued (1): and then?\n"
+        "Second line.\n"
+        "[interrupted: the partial answer is kept]\n"
+        "\n"
+    )
+    assert transcript.partial == ""
