@@ -37,10 +37,27 @@ from copilot.bus.events import (
     StateChanged,
     UserInput,
 )
+from copilot.engine import commands
 from copilot.engine.runtime import Runtime
 from copilot.plain.transcript import USER_MARK, Transcript
 from copilot.sandbox.answers import choices
 
+#: /help in line mode: what to type or press, and what it does.
+HELP: list[tuple[str, str]] = [
+    ("/help", "this list"),
+    ("/audit", "the gate's latest requests and decisions in this session"),
+    ("/mode [MODE]", "show or set the gate mode: ask, sandbox-auto, read-only"),
+    ("/pane [ID]", "capture the last lines of another tmux pane into the context"),
+    ("/remember TEXT", "a fact kept verbatim for this workspace, through every compaction"),
+    ("/recall QUERY", "search every session of this workspace"),
+    ("/quit", "quit (also Ctrl+D, or Ctrl+C twice)"),
+    ("//text", "send a message that starts with /"),
+    ("Enter", "send (queue it while an answer streams)"),
+    ("Ctrl+J", "new line"),
+    ("Ctrl+C, Esc", "interrupt the answer (the partial answer is kept)"),
+    ("F3", "answer a waiting approval now"),
+    ("In a question", "y once · a for the scope shown · n deny (+reason) · d diff · u unsandboxed"),
+]
 #: Keys earlier than this after an approval question appeared are not answers.
 GUARD_S = 0.3
 #: Two Ctrl+C on an idle prompt within this many seconds quit.
@@ -130,11 +147,40 @@ class PlainRepl:
             except EOFError:
                 return
             self._draft = ""
-            if text.strip():
-                if not self.busy:  # else the queue shows it, and it is written when sent
-                    self.transcript.typed.append(text)
-                    self.transcript.line(USER_MARK + text)
-                self.bus.publish(UserInput(source="plain", text=text))
+            if not text.strip():
+                continue
+            command = commands.parse(text)
+            if command is not None:
+                self.transcript.line(USER_MARK + text)
+                if not await self._command(*command):
+                    return
+                continue
+            text = commands.unescape(text)
+            if not self.busy:  # else the queue shows it, and it is written when sent
+                self.transcript.typed.append(text)
+                self.transcript.line(USER_MARK + text)
+            self.bus.publish(UserInput(source="plain", text=text))
+
+    async def _command(self, name: str, argument: str) -> bool:
+        """Answer a slash command; False when it asks to quit."""
+        if name in ("quit", "exit"):
+            return False
+        if name == "help":
+            width = max(len(key) for key, _ in HELP)
+            for key, what in HELP:
+                self.transcript.line(f"  {key:<{width}}  {what}")
+            return True
+        reply = await commands.answer(self.runtime, name, argument)
+        if reply is None:
+            self.transcript.line(f"copilot: unknown command /{name}: try /help")
+        elif reply.report:
+            self.transcript.line(reply.title)
+            for line in reply.lines:
+                self.transcript.line(f"  {line}")
+        else:
+            prefix = "copilot: " if reply.level == "warning" else ""
+            self.transcript.line(prefix + reply.title)
+        return True
 
     def _prompt_mark(self) -> str:
         """The prompt, under the answer's line in progress (it streams there)."""

@@ -54,10 +54,10 @@ from copilot.bus.events import (
     UserActivity,
     UserInput,
 )
+from copilot.engine import commands as shared_commands
 from copilot.engine.calls import call_lines
 from copilot.engine.runtime import Runtime
 from copilot.heap import freeze_startup_heap, return_free_memory
-from copilot.sandbox.audit import format_audit
 from copilot.ui import commands, themes
 from copilot.ui.main_screen import MainScreen
 from copilot.ui.stylesheet import OnceStylesheet
@@ -311,16 +311,22 @@ class CopilotApp(App[None]):
         self.runtime.bus.publish(event)
 
     async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
-        command = commands.parse(message.text)
+        command = shared_commands.parse(message.text)
         if command is None:
-            self.publish(UserInput(text=commands.unescape(message.text)))
+            self.publish(UserInput(text=shared_commands.unescape(message.text)))
             return
         name, argument = command
         handler = getattr(self, f"command_{name.replace('-', '_')}", None)
-        if handler is None:
-            await self.conversation.add_notice(f"Unknown command /{name}: try /help.", "warning")
+        if handler is not None:
+            await handler(argument)
             return
-        await handler(argument)
+        reply = await shared_commands.answer(self.runtime, name, argument)
+        if reply is None:
+            await self.conversation.add_notice(f"Unknown command /{name}: try /help.", "warning")
+        elif reply.report:
+            await self.conversation.add_report(reply.title, reply.lines)
+        else:
+            await self.conversation.add_notice(reply.title, reply.level)
 
     async def command_help(self, _argument: str) -> None:
         await self.conversation.add_table("Commands and keys", commands.HELP)
@@ -351,18 +357,6 @@ class CopilotApp(App[None]):
             return
         self.copy_to_clipboard(text)
         self.status.flash(f"Copied {what} ({len(text):,} characters)", 4.0)
-
-    async def command_audit(self, _argument: str) -> None:
-        records = await self.runtime.audit()
-        await self.conversation.add_report("Gate decisions (latest 20)", format_audit(records))
-
-    async def command_mode(self, argument: str) -> None:
-        line = (
-            self.runtime.set_mode(argument)
-            if argument
-            else self.runtime.set_mode(str(self.runtime.policy.mode) if self.runtime.policy else "")
-        )
-        await self.conversation.add_notice(line)
 
     def on_prompt_input_typing(self, message: PromptInput.Typing) -> None:
         self.publish(UserActivity(active=message.active))
@@ -670,35 +664,6 @@ class CopilotApp(App[None]):
         title = f"Context the next request carries ({block.tokens if block else 0} tokens)"
         await self.conversation.add_report(title, lines)
 
-    async def command_remember(self, argument: str) -> None:
-        from copilot.memory.facts import remember
-
-        if not argument or self.runtime.store is None:
-            await self.conversation.add_notice("Usage: /remember TEXT", "warning")
-            return
-        await remember(
-            self.runtime.store,
-            str(self.runtime.workspace),
-            argument,
-            session_id=self.runtime.session_id,
-            source="user",
-        )
-        await self.conversation.add_notice(f"Remembered for this workspace: {argument}")
-
-    async def command_recall(self, argument: str) -> None:
-        from copilot.tools.memory_tools import recall_text
-
-        if not argument or self.runtime.store is None:
-            await self.conversation.add_notice("Usage: /recall QUERY", "warning")
-            return
-        text = await recall_text(
-            self.runtime.store,
-            str(self.runtime.workspace),
-            argument,
-            current=self.runtime.session_id,
-        )
-        await self.conversation.add_report(f"Recall: {argument}", text.splitlines())
-
     async def on_compaction_marker_expand_requested(
         self, message: CompactionMarker.ExpandRequested
     ) -> None:
@@ -719,15 +684,6 @@ class CopilotApp(App[None]):
             if text:
                 lines.append(f"{stored_message.role}: {' '.join(text.split())[:300]}")
         message.marker.expand(lines)
-
-    async def command_pane(self, argument: str) -> None:
-        sensors = self.runtime.sensors
-        if sensors is None:
-            await self.conversation.add_notice("Sensors are off in this session.", "warning")
-            return
-        text = await sensors.capture_pane(argument or None)
-        title = f"tmux pane {argument}".strip() if text else "No other tmux pane to capture."
-        await self.conversation.add_report(title, text.splitlines()[-50:])
 
     def _waiting_prompts(self) -> list[ApprovalPrompt]:
         from copilot.ui.widgets.approval_prompt import ApprovalPrompt

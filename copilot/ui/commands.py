@@ -1,7 +1,4 @@
-"""Slash commands typed in the input: answered locally, never sent to the model.
-
-A line starting with `//` is sent as a message starting with `/`.
-"""
+"""The app's /help: its commands and keys (the commands are in copilot/engine/commands.py)."""
 
 from __future__ import annotations
 
@@ -33,18 +30,3 @@ HELP: list[tuple[str, str]] = [
         "y once · a allow for the scope shown · n deny (+reason) · d diff · u unsandboxed",
     ),
 ]
-
-
-def parse(text: str) -> tuple[str, str] | None:
-    """`(name, argument)` for a slash command, None for a message."""
-    stripped = text.strip()
-    if not stripped.startswith("/") or stripped.startswith("//"):
-        return None
-    name, _, argument = stripped[1:].partition(" ")
-    return name.lower(), argument.strip()
-
-
-def unescape(text: str) -> str:
-    """`//x` is how a message that starts with `/` is sent."""
-    stripped = text.lstrip()
-    return stripped[1:] if stripped.startswith("//") else text

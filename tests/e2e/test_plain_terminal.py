@@ -97,3 +97,24 @@ def test_a_dumb_terminal_gets_line_mode(make_rig: MakeRig) -> None:
     rig.tmux.send(pane, "Enter")
     screen = rig.tmux.wait_for(pane, "Plain and simple.")
     assert "idle" not in screen, "the full-screen app started in a dumb terminal"
+
+
+def test_slash_commands_are_answered_locally(make_rig: MakeRig) -> None:
+    rig = make_rig([])  # past the script the stand-in echoes: "You said: ..."
+    pane = rig.launch("--plain", size=(100, 30))
+    rig.tmux.wait_for(pane, "Ctrl+D quits")
+    rig.say(pane, "/help")
+    rig.tmux.wait_for(pane, "/remember TEXT")
+    rig.say(pane, "/mode read-only")
+    rig.tmux.wait_for(pane, "Mode: read-only.")
+    rig.say(pane, "/remember the build uses make")
+    rig.tmux.wait_for(pane, "Remembered for this workspace: the build uses make")
+    rig.say(pane, "/nonsense")
+    rig.tmux.wait_for(pane, "unknown command /nonsense")
+    assert [r for r in rig.standin.records() if r["event"] == "request"] == []
+    rig.say(pane, "//etc/hosts is what file?")
+    rig.tmux.wait_for(pane, "You said:")
+    sent = rig.standin.wait_request(0)["body"]["messages"][-1]["content"]
+    assert sent[-1]["text"] == "/etc/hosts is what file?"
+    rig.say(pane, "/quit")
+    rig.tmux.wait_dead(pane)
