@@ -118,3 +118,32 @@ def test_slash_commands_are_answered_locally(make_rig: MakeRig) -> None:
     assert sent[-1]["text"] == "/etc/hosts is what file?"
     rig.say(pane, "/quit")
     rig.tmux.wait_dead(pane)
+
+
+def test_a_question_waits_for_f3_while_you_type_and_keeps_your_draft(make_rig: MakeRig) -> None:
+    rig = make_rig(
+        [
+            {
+                "kind": "tool_use",
+                "name": "run_shell",
+                "input": {"command": "echo asked > asked.txt"},
+                "text_before": "Let me think about it for a moment first. " * 3,
+                "tokens_per_s": 15,
+            },
+            {"kind": "text", "text": "Done asking."},
+        ]
+    )
+    pane = rig.launch("--plain", size=(100, 30))
+    rig.tmux.wait_for(pane, "Ctrl+D quits")
+    rig.say(pane, "do it")
+    rig.tmux.wait_for(pane, "Let me think")
+    rig.tmux.type(pane, "my draft")  # typing while the answer streams, before the question
+    rig.tmux.wait_for(pane, "an approval is waiting: F3 answers it")
+    assert "[y] once" not in rig.tmux.screen(pane), "the question took the prompt from a typist"
+    rig.tmux.send(pane, "F3")
+    rig.tmux.wait_for(pane, "[y] once")
+    time.sleep(0.4)  # past the guard against keys meant for something else
+    rig.tmux.send(pane, "y")
+    screen = rig.tmux.wait_for(pane, "Done asking.")
+    assert (rig.workspace / "asked.txt").read_text() == "asked\n"
+    assert screen.rstrip().splitlines()[-1] == "› my draft", screen
