@@ -15,6 +15,16 @@ if TYPE_CHECKING:
     from copilot.engine.runtime import Runtime
 
 
+#: /help's rows for the commands below, which each front end lists between its own.
+HELP: list[tuple[str, str]] = [
+    ("/audit", "the gate's latest requests and decisions in this session"),
+    ("/mode [MODE]", "show or set the gate mode: ask, sandbox-auto, read-only"),
+    ("/pane [ID]", "capture the last lines of another tmux pane into the context"),
+    ("/remember TEXT", "a fact kept verbatim for this workspace, through every compaction"),
+    ("/recall QUERY", "search every session of this workspace (cites session and time)"),
+]
+
+
 @dataclass(frozen=True)
 class Reply:
     """A command's answer: `lines` under `title` (a report), or `title` alone (a notice)."""

@@ -45,11 +45,7 @@ from copilot.sandbox.answers import choices
 #: /help in line mode: what to type or press, and what it does.
 HELP: list[tuple[str, str]] = [
     ("/help", "this list"),
-    ("/audit", "the gate's latest requests and decisions in this session"),
-    ("/mode [MODE]", "show or set the gate mode: ask, sandbox-auto, read-only"),
-    ("/pane [ID]", "capture the last lines of another tmux pane into the context"),
-    ("/remember TEXT", "a fact kept verbatim for this workspace, through every compaction"),
-    ("/recall QUERY", "search every session of this workspace"),
+    *commands.HELP,
     ("/quit", "quit (also Ctrl+D, or Ctrl+C twice)"),
     ("//text", "send a message that starts with /"),
     ("Enter", "send (queue it while an answer streams)"),

@@ -54,11 +54,10 @@ from copilot.bus.events import (
     UserActivity,
     UserInput,
 )
-from copilot.engine import commands as shared_commands
 from copilot.engine.calls import call_lines
 from copilot.engine.runtime import Runtime
 from copilot.heap import freeze_startup_heap, return_free_memory
-from copilot.ui import commands, themes
+from copilot.ui import themes
 from copilot.ui.main_screen import MainScreen
 from copilot.ui.stylesheet import OnceStylesheet
 from copilot.ui.warmup import warm_answer_rendering
@@ -311,6 +310,8 @@ class CopilotApp(App[None]):
         self.runtime.bus.publish(event)
 
     async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        from copilot.engine import commands as shared_commands  # not on the launch path
+
         command = shared_commands.parse(message.text)
         if command is None:
             self.publish(UserInput(text=shared_commands.unescape(message.text)))
@@ -329,7 +330,9 @@ class CopilotApp(App[None]):
             await self.conversation.add_notice(reply.title, reply.level)
 
     async def command_help(self, _argument: str) -> None:
-        await self.conversation.add_table("Commands and keys", commands.HELP)
+        from copilot.ui.commands import HELP
+
+        await self.conversation.add_table("Commands and keys", HELP)
 
     async def command_copy(self, argument: str) -> None:
         """/copy: the last answer to the clipboard; /copy code: its last code block.

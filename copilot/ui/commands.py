@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from copilot.engine import commands as shared
+
 #: /help's rows: what to type or press, and what it does ("" between the two parts).
 HELP: list[tuple[str, str]] = [
     ("/help", "this list"),
-    ("/audit", "the gate's latest requests and decisions in this session"),
-    ("/mode [MODE]", "show or set the gate mode: ask, sandbox-auto, read-only"),
-    ("/pane [ID]", "capture the last lines of another tmux pane into the context"),
-    ("/remember TEXT", "a fact kept verbatim for this workspace, through every compaction"),
-    ("/recall QUERY", "search every session of this workspace (cites session and time)"),
+    *shared.HELP,
     ("/copy [code]", "the last answer, or its last code block, to the clipboard"),
     ("//text", "send a message that starts with /"),
     ("", ""),
