@@ -153,8 +153,8 @@ async def test_a_10_mb_paste_is_one_line_in_the_box_and_sent_whole(
 ) -> None:
     from textual import events
 
+    from copilot.engine.pasted import SHOWN_LINES
     from copilot.ui.widgets import UserMessage
-    from copilot.ui.widgets.user_message import SHOWN_LINES
 
     paste = "\n".join(f"line {i}: " + "x" * 95 for i in range(100_000))
     assert len(paste) > 10_000_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copilot.ui.pasted import Pastes, describe_size
+from copilot.engine.pasted import Pastes, describe_size
 
 
 def test_a_placeholder_expands_to_its_paste_and_edited_ones_stay_as_typed() -> None:

@@ -16,7 +16,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import TextArea
 
-from copilot.ui.pasted import LARGE_PASTE_CHARS, Pastes
+from copilot.engine.pasted import LARGE_PASTE_CHARS, Pastes
 from copilot.ui.widgets.input_shell import BUSY_PLACEHOLDER, IDLE_PLACEHOLDER
 
 #: The user counts as typing until this long after the last change.

@@ -1,4 +1,6 @@
-"""Large pastes held beside the input: the box shows one line for each, Enter sends it whole.
+"""Large pastes held beside the input, and long messages shown in part: for every front end.
+
+Held pastes: the input shows one line for each, Enter sends it whole.
 
 A multi-megabyte paste inserted into Textual's `TextArea` froze the app for seconds
 (14 s for 9 MB here) and made every key after it slow (0.3-1.4 s): the area wraps
@@ -8,7 +10,8 @@ can move, type around or delete like any text. When the message is sent, every
 placeholder still in it is replaced by its paste; one the user edited is sent as
 typed (its paste is dropped with it). Nothing is cut here: a message larger than the
 model's window is cut to fit when the request is built, and stored whole
-(engine/context_window.py).
+(engine/context_window.py). The transcript shows a long message's first `SHOWN_LINES`
+lines (`excerpt`) and says how much more was sent.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ import re
 #: Pastes longer than this are held as attachments; a 90k-character paste costs
 #: ~170 ms to insert and leaves keys at their usual speed.
 LARGE_PASTE_CHARS = 100_000
+#: A long message (a large paste) shows this many lines; the rest is in the store.
+SHOWN_LINES = 40
+#: ... and at most this many characters of them (one very long line wraps too).
+SHOWN_CHARS = 8_000
 
 _PLACEHOLDER = re.compile(r"\[paste \d+: [^\]\n]*\]")
 
@@ -53,3 +60,17 @@ class Pastes:
         """The message was sent or replaced: its pastes go with it."""
         self._held.clear()
         self._count = 0
+
+
+def excerpt(text: str) -> tuple[str, str]:
+    """What a transcript shows of a message, and the note saying what it left out ("")."""
+    lines = text[:SHOWN_CHARS].split("\n")[:SHOWN_LINES]
+    shown = "\n".join(lines)
+    if len(shown) == len(text):
+        return text, ""
+    more = text.count("\n") + 1 - len(lines)
+    if more > 0:
+        note = f"… {more:,} more line{'' if more == 1 else 's'} sent ({len(text):,} characters)"
+    else:
+        note = f"… {len(text) - len(shown):,} more characters sent"
+    return shown, note
