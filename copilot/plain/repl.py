@@ -24,6 +24,7 @@ from typing import TextIO
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.patch_stdout import StdoutProxy
 
 from copilot.bus import Subscription
@@ -38,7 +39,9 @@ from copilot.bus.events import (
     UserInput,
 )
 from copilot.engine import commands
+from copilot.engine.pasted import LARGE_PASTE_CHARS, Pastes
 from copilot.engine.runtime import Runtime
+from copilot.plain.paste_input import terminal_input
 from copilot.plain.transcript import USER_MARK, Transcript
 from copilot.sandbox.answers import choices
 
@@ -84,13 +87,16 @@ class PlainRepl:
         self._last_ctrl_c = float("-inf")
         self._proxy: StdoutProxy | None = None
         self.transcript = Transcript(self._print)
+        self.pastes = Pastes()
+        terminal = terminal_input()
         self.session: PromptSession[str] = PromptSession(
             # The transcript writes what was sent: a prompt left for an approval
             # question, or a message that will wait in the queue, leaves no line.
             key_bindings=self._message_keys(),
             erase_when_done=True,
+            input=terminal,
         )
-        self._answers: PromptSession[str] = PromptSession(erase_when_done=True)
+        self._answers: PromptSession[str] = PromptSession(erase_when_done=True, input=terminal)
 
     async def run(self) -> int:
         """Start the runtime, talk until the user quits, stop it; returns the exit status."""
@@ -147,14 +153,16 @@ class PlainRepl:
                 continue
             command = commands.parse(text)
             if command is not None:
-                self.transcript.line(USER_MARK + text)
+                self.transcript.user(text)
                 if not await self._command(*command):
                     return
                 continue
-            text = commands.unescape(text)
+            typed = commands.unescape(text)
+            text = self.pastes.expand(typed)
+            self.pastes.clear()
             if not self.busy:  # else the queue shows it, and it is written when sent
                 self.transcript.typed.append(text)
-                self.transcript.line(USER_MARK + text)
+                self.transcript.user(typed)
             self.bus.publish(UserInput(source="plain", text=text))
 
     async def _command(self, name: str, argument: str) -> bool:
@@ -308,6 +316,13 @@ class PlainRepl:
         @keys.add("c-j")
         def _newline(event: KeyPressEvent) -> None:
             event.app.current_buffer.insert_text("\n")
+
+        @keys.add(Keys.BracketedPaste)
+        def _paste(event: KeyPressEvent) -> None:
+            text = event.data.replace("\r\n", "\n").replace("\r", "\n")
+            if len(text) > LARGE_PASTE_CHARS:  # a placeholder line; Enter sends it whole
+                text = self.pastes.hold(text)
+            event.app.current_buffer.insert_text(text)
 
         @keys.add("f3")
         def _answer_now(event: KeyPressEvent) -> None:

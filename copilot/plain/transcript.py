@@ -21,6 +21,7 @@ from copilot.bus.events import (
     QueueChanged,
 )
 from copilot.engine.calls import call_lines
+from copilot.engine.pasted import excerpt
 from copilot.memory.records import StoredMessage
 from copilot.plain.report import progress_line
 from copilot.sandbox.answers import choices
@@ -59,8 +60,7 @@ class Transcript:
             if event.text in self.typed:
                 self.typed.remove(event.text)
             else:  # sent from the queue, or a background task's result
-                label = USER_MARK if event.role == "user" else "[task] "
-                self.line(label + event.text)
+                self.user(event.text, "" if event.role == "user" else "[task] ")
         elif isinstance(event, QueueChanged) and event.items:
             shown = "; ".join(_short(item.text) for item in event.items)
             self.line(f"  queued ({len(event.items)}): {shown}")
@@ -76,7 +76,7 @@ class Transcript:
         for message in messages:
             text = "".join(b.get("text", "") for b in message.content if b.get("type") == "text")
             if message.role == "user" and text:
-                self.line(USER_MARK + text)
+                self.user(text)
             elif message.role == "assistant":
                 if text:
                     self.line(text)
@@ -106,6 +106,11 @@ class Transcript:
                 self.line(f"  … {len(lines) - len(shown)} more lines (d)")
         keys = "   ".join(f"[{c.key}] {c.label}" for c in choices(request))
         self.line(f"  {keys}")
+
+    def user(self, text: str, label: str = "") -> None:
+        """A message the user sent (a long one, such as a paste, in part)."""
+        shown, note = excerpt(text)
+        self.line(f"{label or USER_MARK}{shown}" + (f"\n{note}" if note else ""))
 
     def line(self, text: str) -> None:
         """One whole line (above the answer's line in progress, if any)."""

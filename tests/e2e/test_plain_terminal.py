@@ -6,6 +6,8 @@ Keys go in through `send-keys`; the screen and the scrollback are read back with
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 
 import pytest
@@ -147,3 +149,25 @@ def test_a_question_waits_for_f3_while_you_type_and_keeps_your_draft(make_rig: M
     screen = rig.tmux.wait_for(pane, "Done asking.")
     assert (rig.workspace / "asked.txt").read_text() == "asked\n"
     assert screen.rstrip().splitlines()[-1] == "› my draft", screen
+
+
+def test_a_10_mb_paste_is_held_as_one_line_and_sent_whole(make_rig: MakeRig) -> None:
+    rig = make_rig([{"kind": "text", "text": "That is a lot of lines."}])
+    paste = "\n".join(f"line {n}: " + "x" * 92 for n in range(100_000))
+    (rig.folder / "paste.txt").write_text(paste, encoding="utf-8")
+    pane = rig.launch("--plain", size=(100, 30))
+    rig.tmux.wait_for(pane, "Ctrl+D quits")
+    rig.tmux.run("load-buffer", str(rig.folder / "paste.txt"))
+    rig.tmux.run("paste-buffer", "-p", "-t", pane)  # bracketed, as a terminal pastes
+    # prompt_toolkit's own paste handling took 76 s for this before the prompt answered.
+    rig.tmux.wait_for(pane, "› [paste 1: 100,000 lines, 10.5 MB]", timeout=20)
+    rig.tmux.type(pane, " what is it?")
+    rig.tmux.wait_for(pane, "MB] what is it?")
+    rig.tmux.send(pane, "Enter")
+    rig.tmux.wait_for(pane, "That is a lot of lines.")
+    # The request carries what fits the window, head and tail; the store keeps it whole.
+    sent = rig.standin.wait_request(0)["body"]["messages"][-1]["content"][-1]["text"]
+    assert sent.startswith("line 0: ") and sent.endswith("line 99999: " + "x" * 92 + " what is it?")
+    with sqlite3.connect(rig.db_path) as db:
+        [(content,)] = db.execute("SELECT content FROM messages WHERE role = 'user'").fetchall()
+    assert json.loads(content)[0]["text"] == paste + " what is it?"
