@@ -56,6 +56,20 @@ async def answer(runtime: Runtime, name: str, argument: str) -> Reply | None:
     return None if handler is None else await handler(runtime, argument)
 
 
+def explanation(runtime: Runtime, action: str) -> str | None:
+    """The message Ctrl+E sends for a failed-command hint's `action`, or None if none.
+
+    What the sensors saw of the command (and of the pane it ran in) is redacted again:
+    it goes to the model as the user's own message.
+    """
+    if runtime.sensors is None or not action.startswith("explain:"):
+        return None
+    from copilot.sensors.redact import redact
+
+    detail = redact(runtime.sensors.describe(action.removeprefix("explain:")))
+    return f"This failed in my shell. Explain why and how to fix it.\n\n{detail}"
+
+
 async def _audit(runtime: Runtime, _argument: str) -> Reply:
     from copilot.sandbox.audit import format_audit
 

@@ -33,6 +33,7 @@ from copilot.bus.events import (
     ApprovalRequest,
     AssistantDelta,
     Event,
+    Hint,
     Interrupt,
     Quit,
     StateChanged,
@@ -55,6 +56,7 @@ HELP: list[tuple[str, str]] = [
     ("Ctrl+J", "new line"),
     ("Ctrl+C, Esc", "interrupt the answer (the partial answer is kept)"),
     ("F3", "answer a waiting approval now"),
+    ("Ctrl+E", "explain the last command that failed in your shell"),
     ("In a question", "y once · a for the scope shown · n deny (+reason) · d diff · u unsandboxed"),
 ]
 #: Keys earlier than this after an approval question appeared are not answers.
@@ -85,6 +87,7 @@ class PlainRepl:
         self._asking: ApprovalRequest | None = None
         self._draft = ""
         self._last_ctrl_c = float("-inf")
+        self._hint: Hint | None = None
         self._proxy: StdoutProxy | None = None
         self.transcript = Transcript(self._print)
         self.pastes = Pastes()
@@ -206,6 +209,8 @@ class PlainRepl:
         if isinstance(event, ApprovalAnswer):
             self._withdraw(event)
             return
+        if isinstance(event, Hint):
+            self._hint = event
         if isinstance(event, StateChanged):
             self.busy = event.state != "idle"
         self.transcript.event(event)
@@ -323,6 +328,17 @@ class PlainRepl:
             if len(text) > LARGE_PASTE_CHARS:  # a placeholder line; Enter sends it whole
                 text = self.pastes.hold(text)
             event.app.current_buffer.insert_text(text)
+
+        @keys.add("c-e")
+        def _explain(event: KeyPressEvent) -> None:
+            hint, self._hint = self._hint, None
+            message = commands.explanation(self.runtime, hint.action) if hint else None
+            if message is None:
+                self.transcript.line("  no failed command to explain")
+                return
+            self.transcript.typed.append(message)
+            self.transcript.user(message)
+            self.bus.publish(UserInput(source="plain", text=message))
 
         @keys.add("f3")
         def _answer_now(event: KeyPressEvent) -> None:

@@ -112,7 +112,9 @@ class CopilotApp(App[None]):
         Binding("f2", "toggle_side", "Panes", id="toggle-side"),
         Binding("ctrl+up", "focus_queue", "Queue", show=False, id="focus-queue"),
         Binding("f3", "focus_approval", "Approve", id="focus-approval"),
-        Binding("ctrl+e", "explain", "Explain failure", id="explain"),
+        # Priority, or the input (a TextArea: Ctrl+E is its end of line) took it; when
+        # there is nothing to explain, `check_action` lets the key through to the input.
+        Binding("ctrl+e", "explain", "Explain failure", priority=True, id="explain"),
         Binding("f4", "focus_context", "Context", show=False, id="focus-context"),
         Binding("f5", "focus_tasks", "Tasks", show=False, id="focus-tasks"),
         Binding("ctrl+t", "talk", "Talk", id="push-to-talk"),
@@ -620,21 +622,22 @@ class CopilotApp(App[None]):
             self.screen.set_focus(self.prompt)
         prompt.remove()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "explain":
+            return self._hint is not None and self._hint.action.startswith("explain:")
+        return True
+
     def action_explain(self) -> None:
         """Ask about the latest failed command the sensors saw (Ctrl+E)."""
+        from copilot.engine.commands import explanation
+
         hint, self._hint = self._hint, None
-        sensors = self.runtime.sensors
-        if hint is None or sensors is None or not hint.action.startswith("explain:"):
+        message = explanation(self.runtime, hint.action) if hint is not None else None
+        if hint is None or message is None:
             self.status.message = "No failed command to explain."
             return
-        from copilot.sensors.redact import redact
-
-        key = hint.action.removeprefix("explain:")
-        detail = redact(sensors.describe(key))
         self.status.clear_message(hint.text)
-        self.publish(
-            UserInput(text=f"This failed in my shell. Explain why and how to fix it.\n\n{detail}")
-        )
+        self.publish(UserInput(text=message))
 
     def action_focus_tasks(self) -> None:
         tasks = self.query_one(TasksView)

@@ -18,7 +18,7 @@ import pytest
 
 from copilot.sensors.rendezvous import link_name
 from tests.e2e.conftest import MakeRig
-from tests.e2e.rig import copilot_command
+from tests.e2e.rig import Rig, copilot_command
 
 pytestmark = pytest.mark.tmux
 
@@ -53,12 +53,12 @@ def context_texts(request: dict[str, Any]) -> list[str]:
     return [b["text"] for b in last["content"] if b.get("type") == "text"]
 
 
-def test_a_failure_in_the_other_pane_reaches_the_request(make_rig: MakeRig) -> None:
-    rig = make_rig([{"kind": "text", "text": "The folder does not exist."}])
+def fail_beside(rig: Rig, *copilot_args: str, ready: str = "idle") -> tuple[str, str]:
+    """Copilot in one pane, a hooked bash below it; run FAILING there. Returns both panes."""
     runtime_dir = rig.folder / "rt"
     home = Path(rig.tmux.env["HOME"])
     rig.tmux.env["COPILOT_RUNTIME_DIR"] = str(runtime_dir)  # before the server starts
-    pane = rig.launch()
+    pane = rig.launch(*copilot_args)
     shell = rig.tmux.run(
         "split-window",
         "-v",
@@ -73,13 +73,18 @@ def test_a_failure_in_the_other_pane_reaches_the_request(make_rig: MakeRig) -> N
         str(rig.workspace),
         *["bash", "--noprofile", "--rcfile", str(write_rc(home)), "-i"],
     ).strip()
-    rig.tmux.wait_for(pane, "idle")
+    rig.tmux.wait_for(pane, ready)
     rig.tmux.wait_for(shell, SHELL_PROMPT)
     wait_for_path(runtime_dir / link_name(rig.workspace))
-
     rig.tmux.type(shell, FAILING)
     rig.tmux.send(shell, "Enter")
     rig.tmux.wait_for(shell, ERROR_LINE)
+    return pane, shell
+
+
+def test_a_failure_in_the_other_pane_reaches_the_request(make_rig: MakeRig) -> None:
+    rig = make_rig([{"kind": "text", "text": "The folder does not exist."}])
+    pane, shell = fail_beside(rig)
     rig.tmux.wait_for(pane, "tmux pane")  # the capture is in the context pane
 
     rig.say(pane, "why did that fail?")
@@ -90,4 +95,21 @@ def test_a_failure_in_the_other_pane_reaches_the_request(make_rig: MakeRig) -> N
     assert f"`{FAILING}` failed (exit 2" in ambient, ambient
     assert ERROR_LINE in ambient, ambient
     assert f"tmux pane {shell}" in ambient, ambient
+    rig.tmux.wait_for(pane, "The folder does not exist.")
+
+
+@pytest.mark.parametrize(
+    ("copilot_args", "ready"), [((), "idle"), (("--plain",), "Ctrl+D quits")], ids=["app", "line"]
+)
+def test_ctrl_e_asks_about_the_failure_with_what_its_pane_showed(
+    make_rig: MakeRig, copilot_args: tuple[str, ...], ready: str
+) -> None:
+    rig = make_rig([{"kind": "text", "text": "The folder does not exist."}])
+    pane, _shell = fail_beside(rig, *copilot_args, ready=ready)
+    rig.tmux.wait_for(pane, "Ctrl+E to ask about it")  # the hint, never taking focus
+    time.sleep(0.5)  # the pane's capture follows the hint
+    rig.tmux.send(pane, "C-e")
+    asked = context_texts(rig.standin.wait_request(0))[0]
+    assert asked.startswith("This failed in my shell. Explain why and how to fix it.")
+    assert FAILING in asked and ERROR_LINE in asked, asked
     rig.tmux.wait_for(pane, "The folder does not exist.")

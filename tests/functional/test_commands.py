@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from copilot.ui import commands
-from tests.functional.harness import answers, make_app, notices, send, turn_over, wait_for
+from tests.functional.harness import (
+    answers,
+    input_ready,
+    make_app,
+    notices,
+    send,
+    turn_over,
+    wait_for,
+)
 from tests.standin import Reply, StandinServer
 
 
@@ -47,3 +55,17 @@ async def test_copy_puts_the_last_answer_or_its_code_on_the_clipboard(
         assert app.status.message == f"Copied the last answer ({len(answer):,} characters)"
         await send(pilot, "/copy code")
         assert app.clipboard == "make lint\n"
+
+
+async def test_ctrl_e_without_a_failure_to_explain_is_the_inputs_end_of_line(
+    workspace: Path,
+) -> None:
+    """Ctrl+E is a priority binding (the input took it before), active only with a hint."""
+    app = make_app(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await input_ready(pilot)
+        await pilot.press(*"abc", "home")
+        assert app.prompt.cursor_location == (0, 0)
+        await pilot.press("ctrl+e")
+        assert app.prompt.cursor_location == (0, 3)
+        assert app.runtime.engine is None or not app.runtime.engine.history
