@@ -23,6 +23,7 @@ from collections import deque
 from typing import TextIO
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.patch_stdout import StdoutProxy
@@ -329,12 +330,12 @@ class PlainRepl:
                 text = self.pastes.hold(text)
             event.app.current_buffer.insert_text(text)
 
-        @keys.add("c-e")
+        # Only with a failure to explain: otherwise Ctrl+E stays the end of the line.
+        @keys.add("c-e", filter=Condition(lambda: self._hint is not None))
         def _explain(event: KeyPressEvent) -> None:
             hint, self._hint = self._hint, None
             message = commands.explanation(self.runtime, hint.action) if hint else None
             if message is None:
-                self.transcript.line("  no failed command to explain")
                 return
             self.transcript.typed.append(message)
             self.transcript.user(message)
