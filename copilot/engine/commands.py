@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 #: /help's rows for the commands below, which each front end lists between its own.
 HELP: list[tuple[str, str]] = [
     ("/audit", "the gate's latest requests and decisions in this session"),
+    ("/context", "what the sensors will send with the next request"),
     ("/mode [MODE]", "show or set the gate mode: ask, sandbox-auto, read-only"),
     ("/pane [ID]", "capture the last lines of another tmux pane into the context"),
     ("/remember TEXT", "a fact kept verbatim for this workspace, through every compaction"),
@@ -77,6 +78,18 @@ async def _audit(runtime: Runtime, _argument: str) -> Reply:
     return Reply("Gate decisions (latest 20)", format_audit(records), report=True)
 
 
+async def _context(runtime: Runtime, _argument: str) -> Reply:
+    return context_reply(runtime)
+
+
+def context_reply(runtime: Runtime) -> Reply:
+    """The ambient block the next request carries, as the model will read it."""
+    block = runtime.sensors.block() if runtime.sensors else None
+    lines = block.text.splitlines() if block else []
+    title = f"Context the next request carries ({block.tokens if block else 0} tokens)"
+    return Reply(title, lines, report=True)
+
+
 async def _mode(runtime: Runtime, argument: str) -> Reply:
     current = str(runtime.policy.mode) if runtime.policy else ""
     return Reply(runtime.set_mode(argument or current))
@@ -118,6 +131,7 @@ async def _pane(runtime: Runtime, argument: str) -> Reply:
 
 _HANDLERS = {
     "audit": _audit,
+    "context": _context,
     "mode": _mode,
     "remember": _remember,
     "recall": _recall,

@@ -9,6 +9,7 @@ meanwhile (a queued message, a tool call) goes above it instead of cutting it in
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from copilot.bus.events import (
@@ -19,12 +20,15 @@ from copilot.bus.events import (
     Hint,
     MessageCommitted,
     QueueChanged,
+    ToolFinished,
+    ToolOutput,
 )
 from copilot.engine.calls import call_lines
 from copilot.engine.pasted import excerpt
 from copilot.memory.records import StoredMessage
 from copilot.plain.report import progress_line
 from copilot.sandbox.answers import choices
+from copilot.sensors.tmux import strip_ansi
 
 #: The marks in front of the user's messages and of the prompt.
 USER_MARK = "› "
@@ -32,6 +36,10 @@ USER_MARK = "› "
 PREVIEW_LINES = 12
 #: A queued message is shown by its first line, cut to this many characters.
 QUEUED_CHARS = 60
+#: Lines of a tool's output shown under it when it ends (the model reads all of it),
+#: each cut to this many characters.
+OUTPUT_TAIL_LINES = 8
+OUTPUT_LINE_CHARS = 200
 
 
 class Transcript:
@@ -43,6 +51,9 @@ class Transcript:
         self.partial = ""
         #: Messages typed at an idle prompt: the prompt line already shows them.
         self.typed: list[str] = []
+        #: The last lines of each running call's output, and its line in progress.
+        self._tails: dict[str, deque[str]] = {}
+        self._pending: dict[str, str] = {}
 
     def event(self, event: Event) -> None:
         if isinstance(event, AssistantDelta) and event.text:
@@ -66,7 +77,11 @@ class Transcript:
             self.line(f"  queued ({len(event.items)}): {shown}")
         elif isinstance(event, Hint):
             self.line(f"hint: {event.text}")
+        elif isinstance(event, ToolOutput):
+            self._take_output(event)
         else:
+            if isinstance(event, ToolFinished):
+                self._show_output(event.call_id)
             text = progress_line(event)
             if text is not None:
                 self.line(text)
@@ -106,6 +121,22 @@ class Transcript:
                 self.line(f"  … {len(lines) - len(shown)} more lines (d)")
         keys = "   ".join(f"[{c.key}] {c.label}" for c in choices(request))
         self.line(f"  {keys}")
+
+    def _take_output(self, event: ToolOutput) -> None:
+        """Keep the last lines of a call's output (a line redrawn with \\r counts once)."""
+        text = self._pending.pop(event.call_id, "") + strip_ansi(event.chunk)
+        *lines, rest = text.split("\n")
+        tail = self._tails.setdefault(event.call_id, deque(maxlen=OUTPUT_TAIL_LINES))
+        tail.extend(line.rstrip("\r").rsplit("\r", 1)[-1] for line in lines)
+        self._pending[event.call_id] = rest[-OUTPUT_LINE_CHARS:]
+
+    def _show_output(self, call_id: str) -> None:
+        tail = self._tails.pop(call_id, deque())
+        rest = self._pending.pop(call_id, "").rsplit("\r", 1)[-1]
+        if rest:
+            tail.append(rest)
+        for line in tail:
+            self.line(f"  │ {line[:OUTPUT_LINE_CHARS]}")
 
     def user(self, text: str, label: str = "") -> None:
         """A message the user sent (a long one, such as a paste, in part)."""

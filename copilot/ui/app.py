@@ -665,10 +665,10 @@ class CopilotApp(App[None]):
             (sensors.unmute if item.muted else sensors.mute)(message.key)
 
     async def on_context_pane_view_block(self, _message: ContextPane.ViewBlock) -> None:
-        block = self.runtime.sensors.block() if self.runtime.sensors else None
-        lines = block.text.splitlines() if block else []
-        title = f"Context the next request carries ({block.tokens if block else 0} tokens)"
-        await self.conversation.add_report(title, lines)
+        from copilot.engine.commands import context_reply
+
+        reply = context_reply(self.runtime)
+        await self.conversation.add_report(reply.title, reply.lines)
 
     async def on_compaction_marker_expand_requested(
         self, message: CompactionMarker.ExpandRequested

@@ -12,6 +12,7 @@ from copilot.bus.events import (
     QueuedItem,
     ToolCallStarted,
     ToolFinished,
+    ToolOutput,
     Usage,
 )
 from copilot.plain.report import ASK_DENIED, Result, TextReport
@@ -86,3 +87,22 @@ def test_line_mode_holds_the_line_in_progress_so_notes_never_cut_it() -> None:
         "\n"
     )
     assert transcript.partial == ""
+
+
+def test_line_mode_shows_the_tail_of_a_tools_output_when_it_ends() -> None:
+    written: list[str] = []
+    transcript = Transcript(written.append)
+    transcript.event(ToolCallStarted(call_id="t1", tool="run_shell", summary="pytest"))
+    output = "".join(f"test {n} ok\n" for n in range(1, 21))
+    # Chunks cut mid-line, colour codes and a progress bar redrawn with carriage returns.
+    transcript.event(ToolOutput(call_id="t1", chunk=output[:37]))
+    transcript.event(ToolOutput(call_id="t1", chunk=output[37:] + "\x1b[31mFAILED\x1b[0m 1\n"))
+    transcript.event(ToolOutput(call_id="t1", chunk="10%\r50%\r100%"))
+    transcript.event(ToolFinished(call_id="t1", status="failed", exit_code=1, duration_s=2.0))
+    assert "".join(written).splitlines() == [
+        "→ run_shell: pytest",
+        *(f"  │ test {n} ok" for n in range(15, 21)),
+        "  │ FAILED 1",
+        "  │ 100%",
+        "  failed, exit 1 (2.0s)",
+    ]
