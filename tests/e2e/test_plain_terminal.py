@@ -111,6 +111,8 @@ def test_slash_commands_are_answered_locally(make_rig: MakeRig) -> None:
     rig.tmux.wait_for(pane, "Mode: read-only.")
     rig.say(pane, "/remember the build uses make")
     rig.tmux.wait_for(pane, "Remembered for this workspace: the build uses make")
+    rig.say(pane, "/context")
+    rig.tmux.wait_for(pane, "Context the next request carries (")
     rig.say(pane, "/nonsense")
     rig.tmux.wait_for(pane, "unknown command /nonsense")
     assert [r for r in rig.standin.records() if r["event"] == "request"] == []
