@@ -9,6 +9,7 @@ engine the same way.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,6 +130,8 @@ class CopilotApp(App[None]):
         #: When the SDK was loaded, the answer rendering warmed and the heap frozen.
         self.prepared_at: float | None = None
         self._hint: Hint | None = None
+        #: Characters of the answer streaming now, for the status line's token estimate.
+        self._streamed_chars = 0
         #: The app's subscription to the bus, from mount on.
         self._pump: Subscription | None = None
         self._startup_problems = self._choose_theme()
@@ -502,10 +505,14 @@ class CopilotApp(App[None]):
         conversation = self.conversation
         if isinstance(event, AssistantDelta):
             await conversation.append(event.message_id, event.text)
+            self._streamed_chars += len(event.text)
         elif isinstance(event, AssistantStarted):
             await conversation.start_answer(event.message_id)
+            self._streamed_chars = 0
         elif isinstance(event, AssistantDone):
             await conversation.finish_answer(event.message_id, event.interrupted, event.calls)
+            self._streamed_chars = 0
+            self.status.tokens_out_estimate = 0
         elif isinstance(event, MessageCommitted) and event.role == "task":
             head, _, body = event.text.partition("\n\n")
             await conversation.add_report(head.strip("[]"), body.splitlines()[:40])
@@ -514,6 +521,11 @@ class CopilotApp(App[None]):
         elif isinstance(event, TaskUpdate):
             self.query_one(TasksView).update_task(event)
         elif isinstance(event, Heartbeat):
+            # The API counts output tokens at the end of an answer; until then the
+            # status line shows an estimate, updated with the spinner (no extra repaint).
+            from copilot.models.tokens import CHARS_PER_TOKEN
+
+            self.status.tokens_out_estimate = math.ceil(self._streamed_chars / CHARS_PER_TOKEN)
             self.status.pulse(sum(1 for item in event.running if not item.startswith("turn:")))
         elif isinstance(event, Transcript):
             self.prompt.load_text(event.text)

@@ -28,6 +28,8 @@ class StatusLine(Static):
     state: reactive[str] = reactive("idle")
     tokens_in: reactive[int] = reactive(0)
     tokens_out: reactive[int] = reactive(0)
+    #: While an answer streams: its output tokens estimated from its length (0: none).
+    tokens_out_estimate: reactive[int] = reactive(0)
     context: reactive[str] = reactive("")
     session: reactive[str] = reactive("")
     message: reactive[str] = reactive("")
@@ -103,7 +105,10 @@ class StatusLine(Static):
         """(text, style, rank) in the order shown; the higher the rank, the sooner dropped."""
         fields = [(f" {self.state} ", "reverse bold" if self.state != "idle" else "bold", 0)]
         fields.append((f"  {self.model}", "", 4))
-        fields.append((f"  in {self.tokens_in:,} out {self.tokens_out:,}", "dim", 5))
+        out = (
+            f"~{self.tokens_out_estimate:,}" if self.tokens_out_estimate else f"{self.tokens_out:,}"
+        )
+        fields.append((f"  in {self.tokens_in:,} out {out}", "dim", 5))
         if self.context:
             fields.append((f"  ctx {self.context}", "dim", 6))
         if self.session:
