@@ -143,7 +143,10 @@ def run_plain(config: Config, workspace: Path, args: argparse.Namespace) -> int:
         resume=args.resume,
         continue_last=args.continue_last,
     )
-    return asyncio.run(PlainRepl(runtime).run())
+    try:
+        return asyncio.run(PlainRepl(runtime).run())
+    except KeyboardInterrupt:  # before the prompt took the keys: the terminal's own Ctrl+C
+        return 130
 
 
 def run_headless(config: Config, workspace: Path, args: argparse.Namespace) -> int:

@@ -90,6 +90,7 @@ class PlainRepl:
         self._last_ctrl_c = float("-inf")
         self._hint: Hint | None = None
         self._proxy: StdoutProxy | None = None
+        self._loading: asyncio.Task[None] | None = None
         self.transcript = Transcript(self._print)
         self.pastes = Pastes()
         terminal = terminal_input()
@@ -119,6 +120,8 @@ class PlainRepl:
                 await self._talk()
             finally:
                 printer.cancel()
+                if self._loading is not None:
+                    await asyncio.wait([self._loading])  # the SDK's import cannot be cut short
                 self.bus.publish(Quit(source="plain"))
                 await self.runtime.stop()
                 watch.close()
@@ -131,12 +134,17 @@ class PlainRepl:
             self.transcript.line(f"copilot: {line}")
         if self.runtime.engine is not None:
             self.transcript.replay(self.runtime.engine.replay())
-        problem = await self.runtime.load_model()
         model = self.runtime.config.model.name
         self.transcript.line(
             f"copilot {session.id[:12]} · {model} · {self.runtime.workspace}"
             " · Enter sends, Ctrl+J newline, Ctrl+C/Esc interrupt, Ctrl+D quits"
         )
+        # The SDK loads (~2 s) while the prompt already takes keys; a message sent
+        # before it is ready waits for it in the engine.
+        self._loading = asyncio.create_task(self._load_model(), name="plain-load-model")
+
+    async def _load_model(self) -> None:
+        problem = await self.runtime.load_model()
         if problem:
             self.transcript.line(problem)
 

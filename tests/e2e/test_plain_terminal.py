@@ -173,3 +173,19 @@ def test_a_10_mb_paste_is_held_as_one_line_and_sent_whole(make_rig: MakeRig) -> 
     with sqlite3.connect(rig.db_path) as db:
         [(content,)] = db.execute("SELECT content FROM messages WHERE role = 'user'").fetchall()
     assert json.loads(content)[0]["text"] == paste + " what is it?"
+
+
+def test_without_a_key_line_mode_says_how_to_add_one_and_survives_typing(
+    make_rig: MakeRig,
+) -> None:
+    rig = make_rig([], api_key=False)
+    pane = rig.launch("--plain", size=(100, 30))
+    rig.tmux.wait_for(pane, "Ctrl+D quits")
+    rig.tmux.wait_for(pane, "No API key: set ANTHROPIC_API_KEY")
+    rig.say(pane, "hello?")
+    screen = rig.tmux.wait_for(pane, "copilot: No API key")
+    assert "Traceback" not in screen
+    assert not rig.tmux.pane_dead(pane)
+    rig.tmux.send(pane, "C-c")
+    rig.tmux.send(pane, "C-c")  # twice within a second quits
+    rig.tmux.wait_dead(pane)
