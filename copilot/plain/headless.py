@@ -97,11 +97,14 @@ class HeadlessRun:
 
     async def _run(self) -> int:
         client = AnthropicClient(self.config.model)
-        problem = await client.load()
+        sensors = Sensors(self.bus, self.workspace, _one_look(self.config))
+        # The SDK's import (~2 s) and git's answer overlap; nothing is opened or stored
+        # before the key is known to be there.
+        problem, _ = await asyncio.gather(client.load(), sensors.look_once())
         if problem:
             self._say(problem)
+            await sensors.stop()
             return EXIT_FAILED
-        sensors = Sensors(self.bus, self.workspace, _one_look(self.config))
         runtime = Runtime(
             config=self.config,
             workspace=self.workspace,
@@ -113,7 +116,6 @@ class HeadlessRun:
         )
         watch = self.bus.subscribe("headless")
         try:
-            await sensors.look_once()
             session = await runtime.start()
             self.result.session_id = session.id
             for line in (*self.config.problems, *runtime.problems):

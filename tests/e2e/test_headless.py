@@ -322,3 +322,23 @@ def test_ctrl_c_while_stdin_is_still_open_exits_130_quietly(headless: Headless) 
     out, err = process.communicate(timeout=RUN_TIMEOUT_S)
     assert (process.returncode, out, err) == (130, b"", b"")
     assert headless.requests() == []
+
+
+@pytest.mark.parametrize("headless", [[{"kind": "text", "text": "Noted."}]], indirect=True)
+def test_the_git_state_and_instructions_ride_with_the_message(headless: Headless) -> None:
+    """The sensors look once: no watchers, but what git and AGENTS.md say is sent."""
+    git = ["git", "-C", str(headless.workspace), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q", "-b", "trunk"], check=True)
+    (headless.workspace / "parser.py").write_text("x = 1\n")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "start"], check=True)
+    (headless.workspace / "parser.py").write_text("x = 2\n")
+    (headless.workspace / "AGENTS.md").write_text("Always answer in haiku.\n")
+    done = headless.run("-p", "what changed?")
+    assert done.returncode == 0, done.stderr.decode()
+    body = headless.requests()[0]
+    blocks = [b["text"] for b in body["messages"][-1]["content"] if b.get("type") == "text"]
+    assert blocks[0] == "what changed?"
+    ambient = "\n".join(blocks[1:])
+    assert "git: on `trunk`" in ambient and "parser.py" in ambient, ambient
+    assert "Always answer in haiku." in json.dumps(body["system"])
