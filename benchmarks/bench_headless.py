@@ -61,7 +61,7 @@ def import_sdk_once() -> float:
 
 
 def run(quick: bool) -> list[Figure]:
-    runs = 3 if quick else 7
+    runs = 2 if quick else 7
     with tempfile.TemporaryDirectory(prefix="copilot-headless-") as tmp:
         folder = Path(tmp)
         replies = [{"kind": "text", "text": ANSWER, "tokens_per_s": None}] * (runs + 1)
