@@ -14,10 +14,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from copilot import __version__
 from copilot.config import Config, load
 from copilot.heap import release_collector
+
+if TYPE_CHECKING:
+    from copilot.engine.runtime import Runtime
 
 
 def find_workspace(start: Path) -> Path:
@@ -103,23 +107,12 @@ def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
         return 1
     # Textual reads keys from stdin and draws on stderr: without a terminal there it
     # drew escape codes into a pipe and waited forever for keys that never came.
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        print(
-            "copilot: the app needs a terminal on stdin and stderr; for one answer "
-            "without it: copilot -p 'your question'",
-            file=sys.stderr,
-        )
+    if _terminal_missing("the app", sys.stderr):
         return 2
     os.environ.setdefault("ESCDELAY", str(config.ui.escdelay_ms))
-    from copilot.engine.runtime import Runtime
     from copilot.ui.app import CopilotApp
 
-    runtime = Runtime(
-        config=config,
-        workspace=workspace,
-        resume=args.resume,
-        continue_last=args.continue_last,
-    )
+    runtime = _runtime(config, workspace, args)
     app = CopilotApp(runtime)
     app.run()
     return app.return_code or 0
@@ -127,26 +120,40 @@ def run_tui(config: Config, workspace: Path, args: argparse.Namespace) -> int:
 
 def run_plain(config: Config, workspace: Path, args: argparse.Namespace) -> int:
     release_collector()  # held for the app's first frame; line mode draws none
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(
-            "copilot: line mode needs a terminal on stdin and stdout; for one answer "
-            "without it: copilot -p 'your question'",
-            file=sys.stderr,
-        )
+    if _terminal_missing("line mode", sys.stdout):
         return 2
-    from copilot.engine.runtime import Runtime
     from copilot.plain.repl import PlainRepl
 
-    runtime = Runtime(
+    runtime = _runtime(config, workspace, args)
+    try:
+        return asyncio.run(PlainRepl(runtime).run())
+    except KeyboardInterrupt:  # before the prompt took the keys: the terminal's own Ctrl+C
+        return 130
+
+
+def _terminal_missing(front_end: str, output: TextIO) -> bool:
+    """True, said in one line, when stdin or the front end's `output` is no terminal."""
+    if sys.stdin.isatty() and output.isatty():
+        return False
+    name = "stderr" if output is sys.stderr else "stdout"
+    print(
+        f"copilot: {front_end} needs a terminal on stdin and {name}; for one answer "
+        "without it: copilot -p 'your question'",
+        file=sys.stderr,
+    )
+    return True
+
+
+def _runtime(config: Config, workspace: Path, args: argparse.Namespace) -> Runtime:
+    """The session's runtime for an interactive front end: new, `--continue` or `--resume`."""
+    from copilot.engine.runtime import Runtime
+
+    return Runtime(
         config=config,
         workspace=workspace,
         resume=args.resume,
         continue_last=args.continue_last,
     )
-    try:
-        return asyncio.run(PlainRepl(runtime).run())
-    except KeyboardInterrupt:  # before the prompt took the keys: the terminal's own Ctrl+C
-        return 130
 
 
 def run_headless(config: Config, workspace: Path, args: argparse.Namespace) -> int:

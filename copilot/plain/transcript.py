@@ -27,13 +27,11 @@ from copilot.engine.calls import call_lines
 from copilot.engine.pasted import excerpt
 from copilot.memory.records import StoredMessage
 from copilot.plain.report import progress_line
-from copilot.sandbox.answers import choices
+from copilot.sandbox.answers import choices, question
 from copilot.sensors.tmux import strip_ansi
 
 #: The marks in front of the user's messages and of the prompt.
 USER_MARK = "› "
-#: Diff lines shown with an approval question before `d` shows them all.
-PREVIEW_LINES = 12
 #: A queued message is shown by its first line, cut to this many characters.
 QUEUED_CHARS = 60
 #: Lines of a tool's output shown under it when it ends (the model reads all of it),
@@ -106,19 +104,13 @@ class Transcript:
         where = f"[{request.task}] " if request.task else ""
         warning = "" if request.sandboxed else "  (sandbox unavailable: would run UNSANDBOXED)"
         self.line(f"{where}Allow {request.tool}?{warning}")
-        self.line(_indented(request.summary))
-        if request.detail:
-            self.line(_indented(request.detail))
-        if request.reason and request.reason not in request.detail:
-            # The gate's detail already opens with "why: <reason>"; said once is enough.
-            self.line(f"  {request.reason}")
-        if request.diff:
-            lines = request.diff.splitlines()
-            shown = lines if full_diff else lines[:PREVIEW_LINES]
-            for diff_line in shown:
-                self.line(f"  {diff_line}")
-            if len(shown) < len(lines):
-                self.line(f"  … {len(lines) - len(shown)} more lines (d)")
+        asked = question(request, full_diff)
+        self.line(_indented(asked.summary))
+        for text in (asked.detail, asked.reason, *asked.diff):
+            if text:
+                self.line(_indented(text))
+        if asked.hidden:
+            self.line(f"  … {asked.hidden} more lines (d)")
         keys = "   ".join(f"[{c.key}] {c.label}" for c in choices(request))
         self.line(f"  {keys}")
 

@@ -106,3 +106,27 @@ def test_line_mode_shows_the_tail_of_a_tools_output_when_it_ends() -> None:
         "  │ 100%",
         "  failed, exit 1 (2.0s)",
     ]
+
+
+def test_line_mode_asks_with_the_apps_lines_and_keys() -> None:
+    """The same text as the app's prompt (sandbox/answers.py): the reason once, the
+    diff's first 12 lines until `d`, the scope only when the gate named one."""
+    written: list[str] = []
+    diff = "\n".join(f"+line {n}" for n in range(1, 21))
+    request = ApprovalRequest(
+        tool="write_file",
+        summary="notes.md",
+        detail="why: ask mode: writes ask",
+        reason="ask mode: writes ask",
+        diff=diff,
+        scope_label="writes under docs/",
+    )
+    Transcript(written.append).question(request)
+    assert "".join(written).splitlines() == [
+        "Allow write_file?",
+        "  notes.md",
+        "  why: ask mode: writes ask",
+        *(f"  +line {n}" for n in range(1, 13)),
+        "  … 8 more lines (d)",
+        "  [y] once   [a] always: writes under docs/   [n] deny   [d] diff",
+    ]

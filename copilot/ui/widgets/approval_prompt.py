@@ -23,12 +23,10 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from copilot.bus.events import ApprovalRequest
-from copilot.sandbox.answers import choices, offers
+from copilot.sandbox.answers import choices, offers, question
 
 #: Keys earlier than this after the prompt appeared are not answers.
 GUARD_S = 0.3
-#: Diff lines shown inline before `d` expands the whole diff.
-PREVIEW_LINES = 12
 
 
 class ApprovalPrompt(Vertical, can_focus=True):
@@ -86,20 +84,18 @@ class ApprovalPrompt(Vertical, can_focus=True):
         title.append("?")
         if not request.sandboxed:
             title.append("  sandbox unavailable: would run UNSANDBOXED", style="bold red")
-        parts: list[object] = [title, Text(request.summary, style="bold")]
-        if request.detail:
-            parts.append(Text(request.detail, style="dim"))
-        if request.reason and request.reason not in request.detail:
-            # The gate's detail already opens with "why: <reason>"; said once is enough.
-            parts.append(Text(request.reason, style="italic"))
-        if request.diff:
-            lines = request.diff.splitlines()
-            shown = lines if self.full_diff else lines[:PREVIEW_LINES]
+        asked = question(request, self.full_diff)
+        parts: list[object] = [title, Text(asked.summary, style="bold")]
+        if asked.detail:
+            parts.append(Text(asked.detail, style="dim"))
+        if asked.reason:
+            parts.append(Text(asked.reason, style="italic"))
+        if asked.diff:
             from rich.syntax import Syntax  # with Pygments, ~15 ms of import: on first diff
 
-            parts.append(Syntax("\n".join(shown), "diff", theme="ansi_dark", word_wrap=True))
-            if len(shown) < len(lines):
-                parts.append(Text(f"… {len(lines) - len(shown)} more lines (d)", style="dim"))
+            parts.append(Syntax("\n".join(asked.diff), "diff", theme="ansi_dark", word_wrap=True))
+        if asked.hidden:
+            parts.append(Text(f"… {asked.hidden} more lines (d)", style="dim"))
         return Group(*parts)
 
     def _keys_text(self) -> Columns:
