@@ -99,7 +99,7 @@ class Result:
 def progress_line(event: Event) -> str | None:
     """The one stderr line a person watching a headless run sees for `event`, if any."""
     if isinstance(event, ToolCallStarted):
-        return f"→ {event.tool}: {event.summary}".rstrip(": ")
+        return f"→ {event.tool}: {event.summary}" if event.summary else f"→ {event.tool}"
     if isinstance(event, ToolFinished):
         if event.status == "denied":
             return f"  denied: {event.summary}"
@@ -123,18 +123,25 @@ class TextReport:
         self.out = out
         self.err = err
         self._wrote = False
+        self._in_reply = False
         self._line_open = False
         self._asked: set[str] = set()
+        #: stdout and stderr both on the terminal: a note must not land mid-line there.
+        #: (Into a file or a pipe the answer goes exactly as written.)
+        self._one_screen = _is_terminal(out) and _is_terminal(err)
 
     def event(self, event: Event) -> None:
         if isinstance(event, AssistantDelta) and event.text:
-            if not self._line_open and self._wrote:
+            if self._wrote and not self._in_reply:
                 self.out.write("\n")  # a blank line between the replies of one turn
             self.out.write(event.text)
             self.out.flush()
-            self._wrote = self._line_open = True
-        elif isinstance(event, AssistantDone) and self._line_open:
-            self._end_line()
+            self._wrote = self._in_reply = True
+            self._line_open = not event.text.endswith("\n")
+        elif isinstance(event, AssistantDone):
+            self._in_reply = False
+            if self._line_open:
+                self._end_line()
         self._progress(event)
 
     def denied(self, request: ApprovalRequest) -> None:
@@ -156,7 +163,7 @@ class TextReport:
             self._note(line)
 
     def _note(self, line: str) -> None:
-        if self._line_open:
+        if self._line_open and self._one_screen:
             # The answer's text ends mid-line on the terminal: do not glue the note to it.
             self._end_line()
         print(line, file=self.err, flush=True)
@@ -218,6 +225,13 @@ class StreamJsonReport(JsonReport):
     def _line(self, data: dict[str, Any]) -> None:
         self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
         self.out.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except ValueError:  # closed
+        return False
 
 
 def _fields(event: Event) -> dict[str, Any]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 
 from copilot.bus.events import (
     ApprovalRequest,
     AssistantDelta,
     AssistantDone,
+    Notice,
     QueueChanged,
     QueuedItem,
     ToolCallStarted,
@@ -130,3 +132,40 @@ def test_line_mode_asks_with_the_apps_lines_and_keys() -> None:
         "  … 8 more lines (d)",
         "  [y] once   [a] always: writes under docs/   [n] deny   [d] diff",
     ]
+
+
+def test_a_note_mid_line_breaks_the_answers_line_only_on_a_shared_terminal() -> None:
+    events = (
+        AssistantDelta(text="Hello wor"),
+        Notice(level="warning", text="the context was cut to fit"),
+        AssistantDelta(text="ld"),
+        AssistantDone(text="Hello world"),
+    )
+    out, err = io.StringIO(), io.StringIO()
+    report = TextReport(out, err)
+    for event in events:
+        report.event(event)
+    assert out.getvalue() == "Hello world\n"  # into a file or a pipe: exactly as written
+
+    main, side = os.openpty()
+    with open(side, "w", closefd=False) as tty_out, open(side, "w", closefd=False) as tty_err:
+        report = TextReport(tty_out, tty_err)
+        for event in events:
+            report.event(event)
+    os.close(side)
+    shown = read_all(main).decode().replace("\r\n", "\n")
+    os.close(main)
+    assert shown == "Hello wor\ncopilot: the context was cut to fit\nld\n"
+
+
+def read_all(main: int) -> bytes:
+    """Everything written to a pty whose other side is closed (Linux ends it with EIO)."""
+    got = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            return got
+        if not chunk:
+            return got
+        got += chunk
