@@ -20,6 +20,7 @@ from copilot.bus.events import (
     Hint,
     MessageCommitted,
     QueueChanged,
+    TaskUpdate,
     ToolFinished,
     ToolOutput,
 )
@@ -52,6 +53,8 @@ class Transcript:
         #: The last lines of each running call's output, and its line in progress.
         self._tails: dict[str, deque[str]] = {}
         self._pending: dict[str, str] = {}
+        #: Each background task's last status shown.
+        self._task_status: dict[str, str] = {}
 
     def event(self, event: Event) -> None:
         if isinstance(event, AssistantDelta) and event.text:
@@ -77,6 +80,13 @@ class Transcript:
             self.line(f"hint: {event.text}")
         elif isinstance(event, ToolOutput):
             self._take_output(event)
+        elif isinstance(event, TaskUpdate):
+            # A task's steps come many times a second; its start and its end are news.
+            if self._task_status.get(event.task_id) != event.status:
+                self._task_status[event.task_id] = event.status
+                self.line(
+                    f"[task {event.task_id}] {event.status} ({event.elapsed_s:.0f}s): {event.goal}"
+                )
         else:
             if isinstance(event, ToolFinished):
                 self._show_output(event.call_id)

@@ -12,6 +12,7 @@ from copilot.bus.events import (
     Notice,
     QueueChanged,
     QueuedItem,
+    TaskUpdate,
     ToolCallStarted,
     ToolFinished,
     ToolOutput,
@@ -169,3 +170,22 @@ def read_all(main: int) -> bytes:
         if not chunk:
             return got
         got += chunk
+
+
+def test_line_mode_says_when_a_background_task_starts_and_ends_not_each_step() -> None:
+    written: list[str] = []
+    transcript = Transcript(written.append)
+    for step, status, elapsed in (("read", "running", 0), ("grep", "running", 2), ("", "done", 5)):
+        transcript.event(
+            TaskUpdate(
+                task_id="t1",
+                goal="find the flaky test",
+                status=status,
+                step=step,
+                elapsed_s=elapsed,
+            )
+        )
+    assert "".join(written).splitlines() == [
+        "[task t1] running (0s): find the flaky test",
+        "[task t1] done (5s): find the flaky test",
+    ]
