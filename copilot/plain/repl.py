@@ -254,7 +254,10 @@ class PlainRepl:
             decision = await self._one_key(request)
             reason = ""
             if decision == "deny":
-                reason = await self._answers.prompt_async("  reason for the model (Enter denies): ")
+                # Bindings given to a prompt stay with the session: typing needs none here.
+                reason = await self._answers.prompt_async(
+                    "  reason for the model (Enter denies): ", key_bindings=KeyBindings()
+                )
         except _Withdrawn:
             self.transcript.line("  (withdrawn: the turn was interrupted)")
             return

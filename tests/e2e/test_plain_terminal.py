@@ -189,3 +189,28 @@ def test_without_a_key_line_mode_says_how_to_add_one_and_survives_typing(
     rig.tmux.send(pane, "C-c")
     rig.tmux.send(pane, "C-c")  # twice within a second quits
     rig.tmux.wait_dead(pane)
+
+
+def test_n_denies_with_a_reason_the_model_is_told(make_rig: MakeRig) -> None:
+    rig = make_rig(
+        [
+            {"kind": "tool_use", "name": "run_shell", "input": {"command": "rm -rf build"}},
+            {"kind": "text", "text": "Understood, I will not."},
+        ]
+    )
+    (rig.workspace / "build").mkdir()
+    pane = rig.launch("--plain", size=(100, 30))
+    rig.tmux.wait_for(pane, "Ctrl+D quits")
+    rig.say(pane, "clean up")
+    rig.tmux.wait_for(pane, "[n] deny")
+    time.sleep(0.4)  # past the guard
+    rig.tmux.send(pane, "n")
+    rig.tmux.wait_for(pane, "reason for the model")
+    rig.tmux.type(pane, "keep the build")
+    rig.tmux.wait_for(pane, "keep the build")
+    rig.tmux.send(pane, "Enter")
+    rig.tmux.wait_for(pane, "Understood, I will not.")
+    assert (rig.workspace / "build").is_dir()
+    result = rig.standin.wait_request(1)["body"]["messages"][-1]["content"][0]
+    assert result["type"] == "tool_result" and result["is_error"] is True
+    assert "keep the build" in json.dumps(result)
