@@ -15,6 +15,7 @@ from tests.functional.harness import (
     answer_text,
     answers,
     hit,
+    input_ready,
     make_app,
     send,
     turn_over,
@@ -219,6 +220,7 @@ async def test_focus_stays_in_the_input_while_the_user_types(
     )
     app = make_app(workspace)
     async with app.run_test(size=(130, 40)) as pilot:
+        await input_ready(pilot)  # the first frame's stand-in holds keys, then replays them
         await type_and_send(pilot, "where am i")
         typed = ""
         while not prompts(app):
@@ -289,6 +291,7 @@ async def test_a_tool_starts_while_the_rest_of_the_message_streams(
     )
     app = make_app(workspace)
     async with app.run_test(size=(130, 40)) as pilot:
+        await input_ready(pilot)
         await type_and_send(pilot, "run two things")
         await wait_for(pilot, lambda: bool(prompts(app)), "the first prompt")
         assert "echo first" in prompts(app)[0].request.summary

@@ -239,6 +239,7 @@ async def test_interrupt_sends_the_queue_at_once(online: StandinServer, workspac
     online.script(Reply.stream_forever(tokens_per_s=100), Reply.text("answer to the queue"))
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
+        await input_ready(pilot)
         await type_and_send(pilot, "long one")
         await wait_for(pilot, lambda: bool("".join(answer_text(app))), "streaming")
         await type_and_send(pilot, "actually this")
@@ -257,6 +258,7 @@ async def test_page_keys_scroll_back_while_typing_and_the_end_follows_again(
     online.script(Reply.stream_forever(tokens_per_s=400))
     app = make_app(workspace)
     async with app.run_test(size=(100, 30)) as pilot:
+        await input_ready(pilot)
         await type_and_send(pilot, "long one")
         conversation = app.conversation
         await wait_for(pilot, lambda: conversation.max_scroll_y > 60, "three pages of answer")
@@ -285,6 +287,7 @@ async def test_queued_items_can_be_edited_and_removed(
     online.script(Reply.stream_forever(tokens_per_s=50))
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
+        await input_ready(pilot)
         await type_and_send(pilot, "start")
         await wait_for(pilot, lambda: app.state == "streaming", "streaming")
         await type_and_send(pilot, "keep me")
@@ -312,6 +315,7 @@ async def test_a_large_queued_message_is_edited_as_a_placeholder_and_kept_whole(
     paste = "\n".join(f"row {i} " + "y" * 60 for i in range(3_000))
     app = make_app(workspace)
     async with app.run_test(size=(120, 36)) as pilot:
+        await input_ready(pilot)
         await type_and_send(pilot, "start")
         await wait_for(pilot, lambda: bool("".join(answer_text(app))), "streaming text")
         app.post_message(events.Paste(paste))

@@ -10,6 +10,7 @@ from tests.functional.harness import (
     answer_text,
     answers,
     hit,
+    input_ready,
     make_app,
     send,
     turn_over,
@@ -71,6 +72,7 @@ async def test_interrupt_stops_the_turn_but_never_the_task(
     online.script_for(STRONG, Reply.hang_after(2, text="working on it slowly"))
     app = make_app(workspace)
     async with app.run_test(size=(130, 40)) as pilot:
+        await input_ready(pilot)
         await type_and_send(pilot, "start the long job")
         await wait_for(pilot, lambda: "t1" in tasks_view(app).tasks, "the task")
         await wait_for(pilot, lambda: len(answers(app)) == 1 and answer_text(app)[-1], "text")
