@@ -40,3 +40,8 @@ class StoredMessage:
     interrupted: bool
     state: str
     created: float
+
+    @property
+    def text(self) -> str:
+        """The message's text blocks, joined as written (no tool calls or results)."""
+        return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")

@@ -97,7 +97,7 @@ class Transcript:
     def replay(self, messages: Iterable[StoredMessage]) -> None:
         """A resumed session's messages, as the app shows them."""
         for message in messages:
-            text = "".join(b.get("text", "") for b in message.content if b.get("type") == "text")
+            text = message.text
             if message.role == "user" and text:
                 self.user(text)
             elif message.role == "assistant":

@@ -293,7 +293,7 @@ class CopilotApp(App[None]):
     async def _replay(self) -> None:
         assert self.runtime.engine is not None
         for message in self.runtime.engine.replay():
-            text = "".join(b.get("text", "") for b in message.content if b.get("type") == "text")
+            text = message.text
             if message.role == "user" and text:
                 await self.conversation.add_user(text)
             elif message.role == "assistant":
