@@ -131,8 +131,9 @@ def test_a_question_waits_for_f3_while_you_type_and_keeps_your_draft(make_rig: M
                 "kind": "tool_use",
                 "name": "run_shell",
                 "input": {"command": "echo asked > asked.txt"},
-                "text_before": "Let me think about it for a moment first. " * 3,
-                "tokens_per_s": 15,
+                # ~6 s of text before the call: time to type first, even on a loaded machine.
+                "text_before": "Let me think about it for a moment first. " * 6,
+                "tokens_per_s": 10,
             },
             {"kind": "text", "text": "Done asking."},
         ]
